@@ -1,0 +1,136 @@
+"""Configuration from the environment.
+
+Everything is read from environment variables, optionally pre-loaded from the
+env file named by ``ENV_FILE`` (default ``.env``). ``DATABASE_URL`` wins;
+otherwise ``MYSQL_*`` variables build a PyMySQL URL; with neither, an embedded
+SQLite file in the instance folder is used.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote_plus
+
+from dotenv import load_dotenv
+
+#: Values shipped in ``.env.example``; production refuses to run with them.
+EXAMPLE_TOKENS = frozenset(
+    {
+        "change-me-to-a-long-random-token-0001",
+        "change-me-to-a-long-random-token-0002",
+    }
+)
+MIN_TOKEN_LENGTH = 32
+DEV_SECRET_KEY = "dev-only-secret"  # noqa: S105 - refused in production by check_production
+
+#: MySQL closes idle connections after ``wait_timeout`` (default 8 h, often
+#: lowered to 5-10 min by hosting providers); recycle well below that.
+MYSQL_POOL_RECYCLE_SECONDS = 280
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used (raised before the app starts)."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def database_url(env: dict[str, str], instance_path: str) -> str:
+    """Build the SQLAlchemy URL from ``DATABASE_URL``, ``MYSQL_*`` or the SQLite default."""
+    if env.get("DATABASE_URL"):
+        return env["DATABASE_URL"]
+    if env.get("MYSQL_HOST"):
+        user = quote_plus(env.get("MYSQL_USER", "root"))
+        password = env.get("MYSQL_PASSWORD", "")
+        auth = f"{user}:{quote_plus(password)}" if password else user
+        host = env["MYSQL_HOST"]
+        port = env.get("MYSQL_PORT", "3306")
+        name = env.get("MYSQL_DB", "intrasoft")
+        return f"mysql+pymysql://{auth}@{host}:{port}/{name}?charset=utf8mb4"
+    return "sqlite:///" + str(Path(instance_path) / "intrasoft.db")
+
+
+def engine_options(url: str) -> dict:
+    if url.startswith("mysql"):
+        return {
+            "pool_pre_ping": True,
+            "pool_recycle": MYSQL_POOL_RECYCLE_SECONDS,
+            "pool_size": 10,
+            "max_overflow": 10,
+            "pool_timeout": 10,
+            # Bounded connect/read timeouts so an unreachable database fails fast (503)
+            # instead of hanging a worker until gunicorn kills it.
+            "connect_args": {"connect_timeout": 5, "read_timeout": 30, "write_timeout": 30},
+        }
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True}
+
+
+def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
+    """Return the Flask config mapping for this process."""
+    env_file = os.environ.get("ENV_FILE", ".env")
+    if env_file and Path(env_file).is_file():
+        load_dotenv(env_file, override=False)
+    env = dict(os.environ)
+
+    url = database_url(env, instance_path)
+    settings = {
+        "APP_NAME": env.get("APP_NAME", "IntraSoft"),
+        "ENVIRONMENT": env.get("ENVIRONMENT", "development"),
+        "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "API_TOKENS": _list(env.get("API_TOKENS")),
+        "CORS_ORIGINS": _list(env.get("CORS_ORIGINS")),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
+        "SQLALCHEMY_ECHO": _bool(env.get("ECHO_SQL")),
+        "SQLALCHEMY_RECORD_QUERIES": False,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # flask-smorest / OpenAPI
+        "API_TITLE": "IntraSoft API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        # How long a claimed Idempotency-Key may stay in flight before it is considered abandoned.
+        "IDEMPOTENCY_IN_FLIGHT_SECONDS": int(env.get("IDEMPOTENCY_IN_FLIGHT_SECONDS", "60")),
+        "TRANSACTION_MAX_ATTEMPTS": int(env.get("TRANSACTION_MAX_ATTEMPTS", "4")),
+    }
+    if overrides:
+        settings.update(overrides)
+        if "SQLALCHEMY_DATABASE_URI" in overrides and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings["SQLALCHEMY_DATABASE_URI"])
+    return settings
+
+
+def check_production(settings: dict) -> None:
+    """Refuse unsafe production settings with a message naming what is wrong."""
+    if settings["ENVIRONMENT"] != "production":
+        return
+    problems = []
+    tokens = settings["API_TOKENS"]
+    if not tokens:
+        problems.append("API_TOKENS must hold at least one token")
+    for token in tokens:
+        if len(token) < MIN_TOKEN_LENGTH:
+            problems.append(f"every API token must be at least {MIN_TOKEN_LENGTH} characters")
+            break
+    if any(token in EXAMPLE_TOKENS for token in tokens):
+        problems.append("API_TOKENS still holds the .env.example values")
+    if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        problems.append("production needs MySQL (set DATABASE_URL or MYSQL_HOST), not SQLite")
+    if settings["SECRET_KEY"] == DEV_SECRET_KEY:
+        problems.append("SECRET_KEY must be set")
+    if problems:
+        raise ConfigError("Refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,1 @@
+"""Customers: the roster of accounts with their Area, account team, contract and flags."""

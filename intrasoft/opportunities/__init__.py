@@ -1,0 +1,1 @@
+"""CRM opportunities: deals tied to a customer, with status, probability and revenue."""

@@ -1,0 +1,91 @@
+from flask import url_for
+
+from ..auth import SECURITY
+from ..blueprint import Blueprint
+from ..schemas import PAGINATION_HEADER, ErrorSchema
+from .schemas import (
+    IdempotencyHeaders,
+    OpportunityCreateSchema,
+    OpportunityListArgs,
+    OpportunitySchema,
+    OpportunityUpdateSchema,
+)
+from .service import create_opportunity, get_opportunity_or_404, list_opportunities, update_opportunity
+
+blp = Blueprint(
+    "opportunities", __name__, url_prefix="/api/opportunities", description="CRM opportunities of customers."
+)
+
+CREATE_EXAMPLE = {
+    "cid": 1042,
+    "name": "Payroll roll-out 2025",
+    "product": "payroll",
+    "estimated_monthly_revenue": "1250.00",
+    "expected_close_date": "2026-03-31",
+}
+
+
+@blp.route("")
+@blp.arguments(OpportunityListArgs, location="query", as_kwargs=False)
+@blp.response(200, OpportunitySchema(many=True), headers=PAGINATION_HEADER)
+@blp.doc(summary="List opportunities", description="Paginated, ordered by `created_at` then `oid`.")
+def list_opportunities_view(args):
+    page = list_opportunities(args)
+    return page.items, 200, page.headers
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(IdempotencyHeaders, location="headers", as_kwargs=False)
+@blp.arguments(OpportunityCreateSchema, example=CREATE_EXAMPLE)
+@blp.response(
+    201,
+    OpportunitySchema,
+    description="The stored opportunity (also for a replayed Idempotency-Key).",
+    headers={"Location": {"description": "URL of the opportunity", "schema": {"type": "string"}}},
+)
+@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid bearer token.")
+@blp.alt_response(409, schema=ErrorSchema, description="A request with this Idempotency-Key is in flight.")
+@blp.doc(
+    summary="Create an opportunity",
+    description=(
+        "`cid`, `name`, `product`, `estimated_monthly_revenue` and `expected_close_date` are required. "
+        "`status` defaults to prospecting and `probability` to the status's default (10, 25, 50, 75, "
+        "100, 0); won is always 100 and lost 0. An open opportunity cannot close in the past, and no "
+        "close date is more than 3 years ahead. The account team defaults to the customer's. An unknown "
+        "`cid` gets 422 under `errors.json.cid`."
+    ),
+    security=SECURITY,
+)
+def create_opportunity_view(headers, data):
+    opportunity, replayed = create_opportunity(data, headers.get("idempotency_key"))
+    location = url_for("opportunities.get_opportunity_view", oid=opportunity.oid)
+    response_headers = {"Location": location}
+    if replayed:
+        response_headers["Idempotent-Replayed"] = "true"
+    return opportunity, 201, response_headers
+
+
+@blp.route("/<oid>")
+@blp.response(200, OpportunitySchema)
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown or malformed oid.")
+@blp.doc(summary="Get an opportunity")
+def get_opportunity_view(oid):
+    return get_opportunity_or_404(oid)
+
+
+@blp.route("/<oid>", methods=["PATCH"])
+@blp.arguments(OpportunityUpdateSchema, example={"status": "negotiation"})
+@blp.response(200, OpportunitySchema)
+@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid bearer token.")
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown or malformed oid.")
+@blp.alt_response(409, schema=ErrorSchema, description="The opportunity is won or lost: its status is final.")
+@blp.doc(
+    summary="Update an opportunity",
+    description=(
+        "Partial update with the create rules. Changing the status without a probability resets the "
+        "probability to the new status's default. Won and lost are final (409)."
+    ),
+    security=SECURITY,
+)
+def update_opportunity_view(changes, oid):
+    return update_opportunity(oid, changes)

@@ -1,0 +1,96 @@
+from decimal import Decimal
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
+
+from ..customers.schemas import MAX_CID
+from ..domain import AREAS, CURRENCIES, PRODUCTS, STATUSES
+from ..fields import Money, TrimmedString, UTCDateTime
+from ..pagination import PageArgs
+
+MAX_MONTHLY_REVENUE = Decimal("1000000")
+READ_ONLY_FIELDS = ("oid", "created_at", "updated_at")
+OID_PATTERN = r"^[0-9a-f]{32}$"
+
+
+class OpportunitySchema(Schema):
+    oid = fields.String(metadata={"example": "3f1c2a9e8b7d4c6f9a0b1c2d3e4f5a6b", "pattern": OID_PATTERN})
+    cid = fields.Integer(metadata={"example": 1042})
+    name = fields.String(metadata={"example": "Payroll roll-out 2025"})
+    product = fields.String(metadata={"enum": list(PRODUCTS), "example": "payroll"})
+    status = fields.String(metadata={"enum": list(STATUSES), "example": "proposal"})
+    probability = fields.Integer(metadata={"example": 50})
+    estimated_monthly_revenue = Money(metadata={"example": "1250.00"})
+    currency = fields.String(metadata={"enum": list(CURRENCIES), "example": "EUR"})
+    expected_close_date = fields.Date(metadata={"example": "2026-03-31"})
+    account_executive = fields.String(allow_none=True, metadata={"example": "Claire Martin"})
+    technical_specialist = fields.String(allow_none=True, metadata={"example": "Lucas Bernard"})
+    created_at = UTCDateTime()
+    updated_at = UTCDateTime()
+
+
+class _OpportunityInput(Schema):
+    """Fields a client may write. Unknown and server-owned fields are rejected (422)."""
+
+    name = TrimmedString(validate=validate.Length(max=200))
+    product = fields.String(validate=validate.OneOf(PRODUCTS))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    probability = fields.Integer(strict=True, validate=validate.Range(min=0, max=100))
+    estimated_monthly_revenue = Money(
+        minimum=Decimal("0"),
+        maximum=MAX_MONTHLY_REVENUE,
+        min_exclusive=True,
+        metadata={"description": "Monthly revenue in EUR, > 0 and at most 1,000,000, at most two decimals."},
+    )
+    currency = fields.String(validate=validate.OneOf(CURRENCIES))
+    expected_close_date = fields.Date(
+        metadata={"description": "Not in the past while the opportunity is open; at most 3 years ahead."}
+    )
+    account_executive = TrimmedString(validate=validate.Length(max=100), allow_none=True)
+    technical_specialist = TrimmedString(validate=validate.Length(max=100), allow_none=True)
+
+    @pre_load
+    def _reject_server_owned(self, data, **kwargs):
+        if isinstance(data, dict):
+            owned = {f: ["Read-only: set by the server."] for f in READ_ONLY_FIELDS if f in data}
+            if owned:
+                raise ValidationError(owned)
+        return data
+
+
+class OpportunityCreateSchema(_OpportunityInput):
+    cid = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_CID))
+
+    class Meta:
+        ordered = True
+
+    def on_bind_field(self, field_name, field_obj):
+        if field_name in {"name", "product", "estimated_monthly_revenue", "expected_close_date"}:
+            field_obj.required = True
+
+
+class OpportunityUpdateSchema(_OpportunityInput):
+    @pre_load
+    def _reject_cid(self, data, **kwargs):
+        if isinstance(data, dict) and "cid" in data:
+            raise ValidationError({"cid": ["An opportunity cannot move to another customer."]})
+        return data
+
+
+class OpportunityListArgs(PageArgs):
+    cid = fields.Integer(validate=validate.Range(min=1, max=MAX_CID))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    product = fields.String(validate=validate.OneOf(PRODUCTS))
+    area = fields.String(validate=validate.OneOf(AREAS))
+
+
+class IdempotencyHeaders(Schema):
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key",
+        validate=validate.Regexp(r"^[\x21-\x7e]{1,255}$", error="1-255 visible ASCII characters."),
+        metadata={
+            "description": (
+                "Makes retries safe: the same key with the same body returns the original opportunity "
+                "and creates nothing; with another body 422; while the first request runs 409."
+            )
+        },
+    )

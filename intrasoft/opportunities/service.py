@@ -1,0 +1,221 @@
+"""Opportunity rules: defaults, status/probability consistency, close-date limits and
+safe creation (transaction retry plus ``Idempotency-Key``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_smorest import abort
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..customers.models import Customer
+from ..database import run_in_transaction, utcnow
+from ..domain import CLOSED_STATUSES, DEFAULT_PROBABILITY, FIXED_PROBABILITY, OPEN_STATUSES
+from ..errors import field_error
+from ..extensions import db
+from ..pagination import Page, paginate
+from .models import IdempotencyKey, Opportunity
+
+_OID = re.compile(r"^[0-9a-f]{32}$")
+MAX_YEARS_AHEAD = 3
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def today() -> date:
+    """The business date (UTC). Tests move it with ``monkeypatch``."""
+    return utcnow().date()
+
+
+def latest_close_date(day: date) -> date:
+    try:
+        return day.replace(year=day.year + MAX_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + MAX_YEARS_AHEAD, day=28)
+
+
+# --- reads -------------------------------------------------------------------------
+
+
+def list_opportunities(args: dict) -> Page:
+    stmt = select(Opportunity).order_by(Opportunity.created_at, Opportunity.oid)
+    for name in ("cid", "status", "product"):
+        if name in args:
+            stmt = stmt.where(getattr(Opportunity, name) == args[name])
+    if "area" in args:
+        stmt = stmt.join(Customer, Customer.cid == Opportunity.cid).where(Customer.area == args["area"])
+    page = paginate(stmt, args)
+    page.items = [row[0] for row in page.items]
+    return page
+
+
+def get_opportunity_or_404(oid: str) -> Opportunity:
+    opportunity = db.session.get(Opportunity, oid) if _OID.match(oid) else None
+    if opportunity is None:
+        abort(404, message=f"Opportunity {oid} not found.")
+    return opportunity
+
+
+# --- rules -------------------------------------------------------------------------
+
+
+def _resolve_probability(status: str, given: int | None, fallback: int | None) -> int:
+    if status in FIXED_PROBABILITY:
+        fixed = FIXED_PROBABILITY[status]
+        if given is not None and given != fixed:
+            field_error("probability", f"A {status} opportunity always has probability {fixed}.")
+        return fixed
+    if given is not None:
+        return given
+    return fallback if fallback is not None else DEFAULT_PROBABILITY[status]
+
+
+def _check_close_date(close: date, status: str) -> None:
+    now = today()
+    if status in OPEN_STATUSES and close < now:
+        field_error("expected_close_date", f"An open opportunity cannot close in the past (today is {now}).")
+    if close > latest_close_date(now):
+        field_error("expected_close_date", f"Must be at most {MAX_YEARS_AHEAD} years ahead.")
+
+
+# --- writes ------------------------------------------------------------------------
+
+
+def _request_hash(data: dict) -> str:
+    canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _claim_idempotency_key(key: str, request_hash: str) -> Opportunity | None:
+    """Reserve ``key`` for this request; return the opportunity when it was already created.
+
+    The claim commits on its own, before the create, so that a concurrent request with
+    the same key sees it in flight (409) instead of waiting on a row lock.
+    """
+    stale_before = utcnow() - timedelta(seconds=current_app.config["IDEMPOTENCY_IN_FLIGHT_SECONDS"])
+    for _ in range(3):
+        db.session.add(IdempotencyKey(key=key, request_hash=request_hash, created_at=utcnow()))
+        try:
+            db.session.commit()
+            return None
+        except IntegrityError:
+            db.session.rollback()
+        existing = db.session.get(IdempotencyKey, key, populate_existing=True)
+        if existing is None:  # released by a failed first request meanwhile: claim again
+            continue
+        if existing.request_hash != request_hash:
+            field_error(
+                IDEMPOTENCY_HEADER,
+                "This Idempotency-Key was already used with a different request body.",
+                location="headers",
+            )
+        if existing.oid is not None:
+            return db.session.get(Opportunity, existing.oid)
+        if existing.created_at < stale_before:
+            # The first request died while holding the key: take it over.
+            taken = db.session.execute(
+                update(IdempotencyKey)
+                .where(IdempotencyKey.key == key, IdempotencyKey.oid.is_(None))
+                .where(IdempotencyKey.created_at == existing.created_at)
+                .values(created_at=utcnow())
+            ).rowcount
+            db.session.commit()
+            if taken:
+                return None
+        field_error(
+            IDEMPOTENCY_HEADER,
+            "A request with this Idempotency-Key is still in progress; retry shortly.",
+            location="headers",
+            status=409,
+        )
+    abort(409, message="Could not claim the Idempotency-Key; retry shortly.")
+
+
+def _release_idempotency_key(key: str) -> None:
+    db.session.rollback()
+    db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.key == key, IdempotencyKey.oid.is_(None)))
+    db.session.commit()
+
+
+def create_opportunity(data: dict, idempotency_key: str | None = None) -> tuple[Opportunity, bool]:
+    """Create an opportunity; return it and whether it was replayed from an earlier request."""
+    customer = db.session.get(Customer, data["cid"])
+    if customer is None:
+        field_error("cid", f"Customer {data['cid']} does not exist.")
+    status = data.get("status", "prospecting")
+    probability = _resolve_probability(status, data.get("probability"), None)
+    _check_close_date(data["expected_close_date"], status)
+
+    if idempotency_key:
+        replayed = _claim_idempotency_key(idempotency_key, _request_hash(data))
+        if replayed is not None:
+            return replayed, True
+
+    # Generated once, outside the retried block: a retry reuses the same oid and so
+    # can never insert a second row.
+    oid = uuid.uuid4().hex
+    now = utcnow()
+    values = {
+        "oid": oid,
+        "cid": customer.cid,
+        "name": data["name"],
+        "product": data["product"],
+        "status": status,
+        "probability": probability,
+        "estimated_monthly_revenue": data["estimated_monthly_revenue"],
+        "currency": data.get("currency", "EUR"),
+        "expected_close_date": data["expected_close_date"],
+        "account_executive": data.get("account_executive", customer.account_executive),
+        "technical_specialist": data.get("technical_specialist", customer.technical_specialist),
+        "created_at": now,
+        "updated_at": now,
+    }
+
+    def insert(attempt: int) -> Opportunity:
+        if attempt > 1:
+            # The previous attempt's commit may have landed before the connection dropped.
+            already = db.session.get(Opportunity, oid)
+            if already is not None:
+                return already
+        opportunity = Opportunity(**values)
+        db.session.add(opportunity)
+        if idempotency_key:
+            db.session.execute(update(IdempotencyKey).where(IdempotencyKey.key == idempotency_key).values(oid=oid))
+        return opportunity
+
+    try:
+        return run_in_transaction(insert), False
+    except BaseException:
+        if idempotency_key:
+            _release_idempotency_key(idempotency_key)
+        raise
+
+
+def update_opportunity(oid: str, changes: dict) -> Opportunity:
+    opportunity = get_opportunity_or_404(oid)
+    current = opportunity.status
+    status = changes.get("status", current)
+    if current in CLOSED_STATUSES and status != current:
+        field_error("status", f"The opportunity is {current}: its status is final.", status=409)
+    fallback = opportunity.probability if status == current else None
+    probability = _resolve_probability(status, changes.get("probability"), fallback)
+    if "expected_close_date" in changes:
+        _check_close_date(changes["expected_close_date"], status)
+
+    values = {**changes, "status": status, "probability": probability}
+
+    def apply(attempt: int) -> Opportunity:
+        target = db.session.get(Opportunity, oid, with_for_update=True)
+        if target.status in CLOSED_STATUSES and target.status != status:
+            # Someone closed it between our read and our lock.
+            field_error("status", f"The opportunity is {target.status}: its status is final.", status=409)
+        for name, value in values.items():
+            setattr(target, name, value)
+        return target
+
+    return run_in_transaction(apply)

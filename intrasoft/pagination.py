@@ -1,0 +1,91 @@
+"""Pagination shared by every list endpoint.
+
+Two modes, chosen by the query string:
+
+* offset pages: ``page`` and ``page_size`` (default 50, max 100); runs a COUNT and sets
+  ``X-Pagination`` to flask-smorest's shape (``total``, ``total_pages``, ``page``, ...);
+* keyset cursor: ``after=<key>``; no COUNT, constant cost at any depth, and
+  ``X-Pagination`` is ``{"page_size": n, "next_after": <key or null>}``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import Select, func, select
+
+from .extensions import db
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+
+
+class PageArgs(Schema):
+    page = fields.Integer(
+        load_default=None, validate=validate.Range(min=1), metadata={"description": "Page number (from 1)."}
+    )
+    page_size = fields.Integer(
+        load_default=DEFAULT_PAGE_SIZE,
+        validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
+        metadata={"description": f"Items per page (1-{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE})."},
+    )
+
+
+def cursor_args(key_field: fields.Field, description: str) -> type[Schema]:
+    """A PageArgs schema with a keyset ``after`` cursor of the given type."""
+
+    key_field.metadata["description"] = description
+
+    class CursorPageArgs(PageArgs):
+        after = key_field
+
+        @validates_schema
+        def _page_or_cursor(self, data, **kwargs):
+            if data.get("after") is not None and data.get("page") is not None:
+                raise ValidationError("Use either page or after, not both.", "after")
+
+    return CursorPageArgs
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    headers: dict[str, str]
+
+
+def _offset_page(stmt: Select, page: int, page_size: int) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total_pages = max(1, math.ceil(total / page_size))
+    items = db.session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).all()
+    meta = {"total": total, "total_pages": total_pages, "first_page": 1, "last_page": total_pages, "page": page}
+    if page > 1:
+        meta["previous_page"] = page - 1
+    if page < total_pages:
+        meta["next_page"] = page + 1
+    return Page(items, {"X-Pagination": json.dumps(meta)})
+
+
+def _key_of(row, key: str):
+    """The cursor key of a Core row (``row.cid``) or an ORM row (``row[0].cid``)."""
+    mapping = row._mapping
+    return mapping[key] if key in mapping else getattr(row[0], key)
+
+
+def paginate(stmt: Select, args: dict, *, key_column=None) -> Page:
+    """Run ``stmt`` (already ordered) for the requested page; rows as returned by ``execute``.
+
+    ``key_column`` enables the keyset cursor: it must be the statement's unique sort key.
+    """
+    page_size = args.get("page_size") or DEFAULT_PAGE_SIZE
+    after = args.get("after")
+    if key_column is None or after is None:
+        return _offset_page(stmt, args.get("page") or 1, page_size)
+    rows = db.session.execute(stmt.where(key_column > after).limit(page_size + 1)).all()
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    next_after = _key_of(rows[-1], key_column.key) if has_more else None
+    return Page(rows, {"X-Pagination": json.dumps({"page_size": page_size, "next_after": next_after})})

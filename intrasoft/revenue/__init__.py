@@ -1,0 +1,1 @@
+"""Revenue actuals and targets per Area (endpoints and forecast come with the revenue issue)."""

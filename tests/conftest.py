@@ -1,0 +1,99 @@
+"""Shared fixtures: ``app``, ``db``, ``client``, ``anon_client``, ``runner``.
+
+The suite runs on a SQLite file by default and on MySQL/MariaDB when
+``TEST_DATABASE_URL`` is set. The schema is built by the real migrations, and every
+test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from intrasoft import create_app
+from intrasoft.extensions import db as _db
+from intrasoft.seed import reset_all
+
+TEST_TOKEN = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"
+MYSQL = os.environ.get("TEST_DATABASE_URL", "").startswith("mysql")
+
+mysql_only = pytest.mark.skipif(not MYSQL, reason="needs TEST_DATABASE_URL pointing at MySQL/MariaDB")
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+def _drop_everything(app) -> None:
+    """Start from an empty database so the migrations are what builds the schema."""
+    with app.app_context():
+        engine = _db.engine
+        with engine.begin() as connection:
+            if engine.dialect.name in ("mysql", "mariadb"):
+                connection.execute(text("SET FOREIGN_KEY_CHECKS=0"))
+                names = connection.execute(text("SHOW TABLES")).scalars().all()
+                for name in names:
+                    connection.execute(text(f"DROP TABLE IF EXISTS `{name}`"))
+                connection.execute(text("SET FOREIGN_KEY_CHECKS=1"))
+            else:
+                _db.metadata.drop_all(connection)
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def make_app(url: str, **overrides):
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "API_TOKENS": [TEST_TOKEN], "LOG_LEVEL": "WARNING"}
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    from flask_migrate import upgrade
+
+    from intrasoft.cli import ensure_mysql_database
+
+    application = make_app(database_url)
+    ensure_mysql_database(database_url)
+    _drop_everything(application)
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture()
+def db(app):
+    """The database, emptied after the test."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        reset_all()
+        _db.session.commit()
+        _db.session.remove()
+
+
+@pytest.fixture()
+def client(app, db):
+    """A client that sends the API token on every request."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {TEST_TOKEN}"
+    return test_client
+
+
+@pytest.fixture()
+def anon_client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app, db):
+    return app.test_cli_runner()

@@ -1,0 +1,161 @@
+import json
+
+from intrasoft.customers.models import Customer
+from intrasoft.customers.schemas import CustomerSchema
+from intrasoft.customers.service import customer_row_to_dict
+
+from .factories import CustomerFactory, OpportunityFactory
+
+
+def test_list_is_ordered_by_cid_with_page_metadata(client):
+    for cid in (5, 2, 9):
+        CustomerFactory(cid=cid)
+    response = client.get("/api/customers?page_size=2")
+    assert response.status_code == 200
+    assert [c["cid"] for c in response.json] == [2, 5]
+    meta = json.loads(response.headers["X-Pagination"])
+    assert meta == {"total": 3, "total_pages": 2, "first_page": 1, "last_page": 2, "page": 1, "next_page": 2}
+    second = client.get("/api/customers?page_size=2&page=2")
+    assert [c["cid"] for c in second.json] == [9]
+    assert json.loads(second.headers["X-Pagination"])["previous_page"] == 1
+
+
+def test_keyset_cursor_walks_everything_without_count(client, db):
+    for cid in range(1, 8):
+        CustomerFactory(cid=cid)
+    seen, after = [], 0
+    statements = []
+    from sqlalchemy import event
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        while after is not None:
+            response = client.get(f"/api/customers?after={after}&page_size=3")
+            assert response.status_code == 200
+            meta = json.loads(response.headers["X-Pagination"])
+            assert meta["page_size"] == 3
+            seen += [c["cid"] for c in response.json]
+            after = meta["next_after"]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert seen == list(range(1, 8))
+    assert not [s for s in statements if "count(" in s.lower()]
+
+
+def test_cursor_last_page_has_null_next(client):
+    CustomerFactory(cid=1)
+    response = client.get("/api/customers?after=0")
+    assert json.loads(response.headers["X-Pagination"]) == {"page_size": 50, "next_after": None}
+
+
+def test_filters(client):
+    CustomerFactory(cid=1, area="France", name="Boulangerie Dupont", is_strategic=True, segment="Enterprise")
+    CustomerFactory(cid=2, area="France", name="Atelier 100% Bio", account_executive="Marc Petit")
+    CustomerFactory(cid=3, area="UK", name="Dupont & Sons")
+
+    def cids(query):
+        response = client.get("/api/customers?" + query)
+        assert response.status_code == 200, response.json
+        return [c["cid"] for c in response.json]
+
+    assert cids("area=France") == [1, 2]
+    assert cids("q=dupont") == [1, 3]
+    assert cids("q=100%25") == [2]  # a literal %, not a wildcard
+    assert cids("q=_") == []
+    assert cids("is_strategic=true") == [1]
+    assert cids("is_strategic=false") == [2, 3]
+    assert cids("segment=Enterprise") == [1]
+    assert cids("account_executive=Marc%20Petit") == [2]
+    assert cids("area=France&after=1") == [2]
+
+
+def test_lean_list_renders_exactly_the_documented_schema(client, db):
+    CustomerFactory(cid=1, contract_start_date=None, contract_renewal_date=None, subscriptions="")
+    CustomerFactory(cid=2, name="Zürich Ærø 株式会社", is_reference=True, credit_hold=True)
+    listed = client.get("/api/customers").json
+    documented = CustomerSchema(many=True).dump(db.session.query(Customer).order_by(Customer.cid).all())
+    assert listed == documented
+    assert list(listed[0]) == list(CustomerSchema().fields)
+
+
+def test_row_serializer_matches_schema_for_every_field():
+    # Guards the lean path against a field added to the schema but not to the serializer.
+    assert set(CustomerSchema().fields) == set(customer_row_to_dict(_FakeRow()))
+
+
+class _FakeRow:
+    cid = 1
+    name = "x"
+    area = "UK"
+    segment = "SMB"
+    account_executive = technical_specialist = None
+    contract_start_date = contract_renewal_date = None
+    subscriptions = ""
+    is_strategic = is_reference = credit_hold = False
+    created_at = updated_at = None
+
+
+def test_get_one_and_unknown(client):
+    CustomerFactory(cid=42, name="Answer AG")
+    assert client.get("/api/customers/42").json["name"] == "Answer AG"
+    missing = client.get("/api/customers/43")
+    assert missing.status_code == 404
+    assert missing.json["code"] == 404 and "43" in missing.json["message"]
+    assert client.get("/api/customers/99999999999").status_code == 404
+    assert client.get("/api/customers/abc").status_code == 404
+
+
+def test_customer_opportunities(client):
+    customer = CustomerFactory(cid=7)
+    mine = OpportunityFactory(customer=customer)
+    OpportunityFactory()
+    response = client.get("/api/customers/7/opportunities")
+    assert [o["oid"] for o in response.json] == [mine.oid]
+    assert client.get("/api/customers/8/opportunities").status_code == 404
+
+
+def test_invalid_query_parameters(client):
+    for query, field in [
+        ("page_size=0", "page_size"),
+        ("page_size=-1", "page_size"),
+        ("page_size=1000", "page_size"),
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("after=-1", "after"),
+        ("page=1&after=3", "after"),
+        ("area=Mars", "area"),
+        ("segment=Huge", "segment"),
+        ("is_strategic=maybe", "is_strategic"),
+        ("q=" + "x" * 101, "q"),
+    ]:
+        response = client.get("/api/customers?" + query)
+        assert response.status_code == 422, query
+        assert field in response.json["errors"]["query"], (query, response.json)
+
+
+def test_list_statement_count_does_not_grow_with_page_size(client, db):
+    from sqlalchemy import event
+
+    for cid in range(1, 61):
+        CustomerFactory(cid=cid)
+
+    def count_statements(url):
+        statements = []
+        listener = lambda *a: statements.append(a[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    assert count_statements("/api/customers?page_size=2") == count_statements("/api/customers?page_size=60")
+    assert count_statements("/api/customers?after=0&page_size=2") == count_statements(
+        "/api/customers?after=0&page_size=60"
+    )
+    for _ in range(3):
+        OpportunityFactory(customer=db.session.get(Customer, 1))
+    assert count_statements("/api/opportunities?page_size=1") == count_statements("/api/opportunities?page_size=100")
