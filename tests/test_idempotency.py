@@ -1,0 +1,91 @@
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from intrasoft.database import utcnow
+from intrasoft.opportunities.models import IdempotencyKey, Opportunity
+
+from .factories import CustomerFactory
+
+BODY = {
+    "cid": 1,
+    "name": "Idempotent deal",
+    "product": "payroll",
+    "estimated_monthly_revenue": "700.00",
+    "expected_close_date": (date.today() + timedelta(days=10)).isoformat(),
+}
+
+
+@pytest.fixture(autouse=True)
+def customer(db):
+    return CustomerFactory(cid=1)
+
+
+def rows(db):
+    return db.session.scalar(select(func.count()).select_from(Opportunity))
+
+
+def post(client, key, body=BODY):
+    return client.post("/api/opportunities", json=body, headers={"Idempotency-Key": key})
+
+
+def test_same_key_same_body_replays_the_original(client, db):
+    first = post(client, "order-42")
+    again = post(client, "order-42", {**BODY, "estimated_monthly_revenue": 700})  # same value, other spelling
+    assert first.status_code == again.status_code == 201
+    assert again.json == first.json
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == first.headers["Location"]
+    assert rows(db) == 1
+
+
+def test_same_key_other_body_is_422(client, db):
+    post(client, "order-43")
+    other = post(client, "order-43", {**BODY, "name": "Another deal"})
+    assert other.status_code == 422
+    assert "Idempotency-Key" in other.json["errors"]["headers"]
+    assert rows(db) == 1
+
+
+def test_key_in_flight_is_409_and_abandoned_key_is_taken_over(client, db, app):
+    from intrasoft.opportunities.schemas import OpportunityCreateSchema
+    from intrasoft.opportunities.service import _request_hash
+
+    request_hash = _request_hash(OpportunityCreateSchema().load(BODY))
+    db.session.add(IdempotencyKey(key="busy", request_hash=request_hash, created_at=utcnow()))
+    db.session.commit()
+    busy = post(client, "busy")
+    assert busy.status_code == 409 and "Idempotency-Key" in busy.json["errors"]["headers"]
+    assert rows(db) == 0
+
+    stale = utcnow() - timedelta(seconds=app.config["IDEMPOTENCY_IN_FLIGHT_SECONDS"] + 5)
+    db.session.add(IdempotencyKey(key="crashed", request_hash=request_hash, created_at=stale))
+    db.session.commit()
+    taken_over = post(client, "crashed")
+    assert taken_over.status_code == 201 and rows(db) == 1
+
+
+def test_rejected_request_does_not_use_up_its_key(client, db):
+    invalid = post(client, "order-44", {**BODY, "estimated_monthly_revenue": "-1"})
+    assert invalid.status_code == 422
+    unknown_customer = post(client, "order-44", {**BODY, "cid": 999})
+    assert unknown_customer.status_code == 422
+    assert post(client, "order-44").status_code == 201
+    assert rows(db) == 1
+
+
+@pytest.mark.parametrize("key", ["", "has space", "x" * 256, "é"])
+def test_malformed_keys_are_rejected(client, db, key):
+    response = client.post(
+        "/api/opportunities", json=BODY, headers={"Idempotency-Key": key.encode("utf-8").decode("latin-1")}
+    )
+    assert response.status_code == 422
+    assert "Idempotency-Key" in response.json["errors"]["headers"]
+    assert rows(db) == 0
+
+
+def test_without_a_key_each_post_creates(client, db):
+    client.post("/api/opportunities", json=BODY)
+    client.post("/api/opportunities", json=BODY)
+    assert rows(db) == 2
