@@ -33,12 +33,27 @@ LATENCY = Histogram(
 )
 
 
+class StdoutHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stdout`` is now (test capture, gunicorn redirection)."""
+
+    def __init__(self):
+        super().__init__()
+
+    @property
+    def stream(self):
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
 def configure_logging(level: str = "INFO") -> None:
     """JSON lines on stdout for the root logger (idempotent)."""
     root = logging.getLogger()
     handler = next((h for h in root.handlers if getattr(h, "_intrasoft", False)), None)
     if handler is None:
-        handler = logging.StreamHandler(sys.stdout)
+        handler = StdoutHandler()
         handler._intrasoft = True
         handler.setFormatter(
             JsonFormatter(

@@ -1,0 +1,99 @@
+import subprocess
+import sys
+
+import pytest
+
+from intrasoft.config import ConfigError, check_production, database_url, load_settings
+
+GOOD_TOKEN = "k" * 40
+
+
+def settings(**overrides):
+    base = {
+        "ENVIRONMENT": "production",
+        "API_TOKENS": [GOOD_TOKEN],
+        "SQLALCHEMY_DATABASE_URI": "mysql+pymysql://app@db/intrasoft",
+        "SECRET_KEY": "a-real-secret",
+    }
+    base.update(overrides)
+    return base
+
+
+def test_database_url_precedence(tmp_path):
+    assert database_url({"DATABASE_URL": "sqlite:///x.db", "MYSQL_HOST": "db"}, "/i") == "sqlite:///x.db"
+    assert (
+        database_url({"MYSQL_HOST": "db", "MYSQL_USER": "app", "MYSQL_PASSWORD": "p@ss word", "MYSQL_DB": "crm"}, "/i")
+        == "mysql+pymysql://app:p%40ss+word@db:3306/crm?charset=utf8mb4"
+    )
+    assert database_url({"MYSQL_HOST": "db"}, "/i") == "mysql+pymysql://root@db:3306/intrasoft?charset=utf8mb4"
+    assert database_url({}, str(tmp_path)) == f"sqlite:///{tmp_path}/intrasoft.db"
+
+
+def test_mysql_engine_options(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "mysql+pymysql://root@127.0.0.1/x")
+    monkeypatch.setenv("ENV_FILE", str(tmp_path / "missing.env"))
+    options = load_settings(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_pre_ping"] is True
+    assert 0 < options["pool_recycle"] < 28800
+
+
+def test_env_file_is_loaded_without_overriding_the_environment(monkeypatch, tmp_path):
+    env_file = tmp_path / "custom.env"
+    env_file.write_text("APP_NAME=From file\nLOG_LEVEL=debug\nAPI_TOKENS=a, b ,,c\n")
+    monkeypatch.setenv("ENV_FILE", str(env_file))
+    monkeypatch.setenv("APP_NAME", "From environment")
+    for name in ("LOG_LEVEL", "API_TOKENS"):
+        monkeypatch.delenv(name, raising=False)
+    loaded = load_settings(str(tmp_path))
+    assert loaded["APP_NAME"] == "From environment"
+    assert loaded["LOG_LEVEL"] == "DEBUG"
+    assert loaded["API_TOKENS"] == ["a", "b", "c"]
+
+
+def test_production_accepts_a_safe_configuration():
+    check_production(settings())
+    check_production(settings(ENVIRONMENT="development", API_TOKENS=[], SQLALCHEMY_DATABASE_URI="sqlite://"))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"API_TOKENS": []}, "API_TOKENS"),
+        ({"API_TOKENS": ["short"]}, "32 characters"),
+        ({"API_TOKENS": ["change-me-to-a-long-random-token-0001"]}, ".env.example"),
+        ({"SQLALCHEMY_DATABASE_URI": "sqlite:///prod.db"}, "SQLite"),
+        ({"SECRET_KEY": "dev-only-secret"}, "SECRET_KEY"),
+    ],
+)
+def test_production_refuses_unsafe_settings(overrides, reason):
+    with pytest.raises(ConfigError, match=reason):
+        check_production(settings(**overrides))
+
+
+def test_env_example_tokens_are_the_refused_ones():
+    from pathlib import Path
+
+    from intrasoft.config import EXAMPLE_TOKENS
+
+    example = Path(__file__).resolve().parent.parent / ".env.example"
+    line = next(line for line in example.read_text().splitlines() if line.startswith("API_TOKENS="))
+    assert set(line.split("=", 1)[1].split(",")) <= EXAMPLE_TOKENS
+
+
+def test_production_start_fails_with_a_clear_message(tmp_path):
+    env = {
+        "ENVIRONMENT": "production",
+        "API_TOKENS": "short",
+        "ENV_FILE": str(tmp_path / "none.env"),
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from intrasoft import create_app; create_app()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "Refusing to start in production" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,129 @@
+"""Errors, auth, CORS, health, metrics and logs: the behaviour every endpoint inherits."""
+
+import json
+import logging
+
+import pytest
+
+from intrasoft import __version__
+from intrasoft.auth import token_is_valid
+
+from .conftest import TEST_TOKEN
+from .factories import CustomerFactory
+
+
+def test_unknown_route_and_method_are_json(client):
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404 and missing.is_json
+    assert missing.json == {"code": 404, "status": "Not Found", "message": "Not found."}
+    wrong_method = client.delete("/api/customers")
+    assert wrong_method.status_code == 405 and wrong_method.is_json
+    assert "GET" in wrong_method.headers["Allow"]
+
+
+def test_writes_need_a_valid_token(anon_client, client, db):
+    CustomerFactory(cid=1)
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TEST_TOKEN}"}):
+        response = anon_client.post("/api/opportunities", json={}, headers=headers)
+        assert response.status_code == 401, headers
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert "Authorization" in response.json["errors"]["headers"]
+    assert anon_client.patch("/api/opportunities/" + "a" * 32, json={}).status_code == 401
+    # Reads stay open; the right token passes the guard (and reaches validation).
+    assert anon_client.get("/api/customers").status_code == 200
+    assert client.post("/api/opportunities", json={}).status_code == 422
+
+
+def test_token_comparison():
+    assert token_is_valid("a" * 40, ["b" * 40, "a" * 40])
+    assert not token_is_valid("a" * 39, ["a" * 40])
+    assert not token_is_valid("", ["a" * 40])
+
+
+def test_writes_are_open_without_tokens(database_url, caplog):
+    from .conftest import make_app
+
+    with caplog.at_level(logging.WARNING):
+        open_app = make_app(database_url, API_TOKENS=[])
+    assert "writes are open" in caplog.text
+    response = open_app.test_client().post("/api/opportunities", json={})
+    assert response.status_code == 422
+
+
+def test_health_ready_and_docs(client):
+    assert client.get("/health").json == {"status": "ok", "version": __version__}
+    ready = client.get("/ready")
+    assert ready.status_code == 200 and ready.json["checks"] == {"database": "ok"}
+    assert client.get("/docs").headers["Location"] == "/api/docs"
+    assert client.get("/api/docs").status_code == 200
+
+
+def test_openapi_documents_every_operation(client):
+    spec = client.get("/api/openapi.json").json
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            assert operation.get("summary"), (method, path)
+            assert operation["responses"], (method, path)
+            if method in ("post", "put", "patch", "delete"):
+                assert operation.get("security") == [{"bearerAuth": []}], (method, path)
+                assert "401" in operation["responses"], (method, path)
+
+
+def test_request_id_is_echoed_or_generated(client):
+    given = client.get("/health", headers={"X-Request-ID": "abc-123"})
+    assert given.headers["X-Request-ID"] == "abc-123"
+    generated = client.get("/health", headers={"X-Request-ID": "bad id with spaces"})
+    assert len(generated.headers["X-Request-ID"]) == 32
+
+
+def test_request_log_line_is_json_without_secrets(client, capsys, caplog, db):
+    CustomerFactory(cid=1)
+    caplog.set_level(logging.INFO)
+    client.post(
+        "/api/opportunities",
+        json={"cid": 1, "name": "secret-deal-name", "product": "payroll"},
+        headers={"X-Request-ID": "req-42"},
+    )
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    request_lines = [line for line in lines if line.get("message") == "request"]
+    assert request_lines, lines
+    entry = request_lines[-1]
+    assert entry["request_id"] == "req-42"
+    assert entry["method"] == "POST" and entry["path"] == "/api/opportunities" and entry["status"] == 422
+    assert isinstance(entry["duration_ms"], float)
+    everything = json.dumps(lines)
+    assert TEST_TOKEN not in everything and "secret-deal-name" not in everything
+
+
+def test_metrics_count_requests_per_endpoint(client):
+    client.get("/api/customers")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'intrasoft_http_requests_total{endpoint="/api/customers",method="GET",status="200"}' in text
+    assert "intrasoft_http_request_duration_seconds_bucket" in text
+
+
+def test_cors_only_for_configured_origins(database_url):
+    from .conftest import make_app
+
+    app = make_app(database_url, CORS_ORIGINS=["http://dashboard.example"])
+    with app.app_context():
+        client = app.test_client()
+        allowed = client.get("/api/customers", headers={"Origin": "http://dashboard.example"})
+        assert allowed.headers["Access-Control-Allow-Origin"] == "http://dashboard.example"
+        assert "X-Pagination" in allowed.headers["Access-Control-Expose-Headers"]
+        other = client.get("/api/customers", headers={"Origin": "http://evil.example"})
+        assert "Access-Control-Allow-Origin" not in other.headers
+        preflight = client.options(
+            "/api/opportunities",
+            headers={"Origin": "http://dashboard.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert preflight.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/customers/1", "/api/opportunities/" + "a" * 32, "/nope"])
+def test_errors_are_never_html(client, path):
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.is_json and b"<html" not in response.data.lower()
