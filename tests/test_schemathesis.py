@@ -1,0 +1,31 @@
+"""Property-based API fuzzing over the whole OpenAPI spec, in-process, default checks."""
+
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
+
+from .conftest import TEST_TOKEN
+from .factories import CustomerFactory, OpportunityFactory
+
+CONFIG = SchemathesisConfig.from_path(Path(__file__).resolve().parent.parent / "schemathesis.toml")
+
+
+@pytest.fixture()
+def api_schema(app, db):
+    for cid in (1, 2, 3):
+        customer = CustomerFactory(cid=cid)
+    OpportunityFactory(customer=customer)
+    OpportunityFactory(customer=customer, status="won", probability=100)
+    return schemathesis.openapi.from_wsgi("/api/openapi.json", app, config=CONFIG)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_conforms_to_its_spec(case):
+    case.call_and_validate(headers={"Authorization": f"Bearer {TEST_TOKEN}"})
