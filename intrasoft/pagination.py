@@ -22,11 +22,15 @@ from .extensions import db
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
+#: Offsets past this are refused: deep iteration is what the keyset cursor is for.
+MAX_PAGE = 1_000_000
 
 
 class PageArgs(Schema):
     page = fields.Integer(
-        load_default=None, validate=validate.Range(min=1), metadata={"description": "Page number (from 1)."}
+        load_default=None,
+        validate=validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": f"Page number (1-{MAX_PAGE:,})."},
     )
     page_size = fields.Integer(
         load_default=DEFAULT_PAGE_SIZE,

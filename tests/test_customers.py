@@ -124,6 +124,7 @@ def test_invalid_query_parameters(client):
         ("page_size=1000", "page_size"),
         ("page=0", "page"),
         ("page=abc", "page"),
+        ("page=1000001", "page"),
         ("after=-1", "after"),
         ("page=1&after=3", "after"),
         ("area=Mars", "area"),
