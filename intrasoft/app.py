@@ -84,10 +84,12 @@ def register_request_guards(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .customers.routes import blp as customers_blp
+    from .docs import blp as docs_blp
     from .health import blp as health_blp
     from .opportunities.routes import blp as opportunities_blp
 
     app.register_blueprint(health_blp)
+    app.register_blueprint(docs_blp)
     for blueprint in (customers_blp, opportunities_blp):
         api.register_blueprint(blueprint)
 

@@ -96,13 +96,13 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_RECORD_QUERIES": False,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # flask-smorest / OpenAPI
-        "API_TITLE": "IntraSoft API",
+        "API_TITLE": f"{env.get('APP_NAME', 'IntraSoft')} API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
         # How long a claimed Idempotency-Key may stay in flight before it is considered abandoned.
         "IDEMPOTENCY_IN_FLIGHT_SECONDS": int(env.get("IDEMPOTENCY_IN_FLIGHT_SECONDS", "60")),
         "TRANSACTION_MAX_ATTEMPTS": int(env.get("TRANSACTION_MAX_ATTEMPTS", "4")),

@@ -1,8 +1,8 @@
-"""Liveness, readiness and the docs shortcut (outside ``/api``, not in the OpenAPI spec)."""
+"""Liveness and readiness probes (outside ``/api``, not in the OpenAPI spec)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect
+from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -33,8 +33,3 @@ def ready():
         )
         return jsonify(body), 503, {"Retry-After": "5"}
     return jsonify(status="ready", version=__version__, checks={"database": "ok"})
-
-
-@blp.get("/docs")
-def docs():
-    return redirect("/api/docs", code=302)

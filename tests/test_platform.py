@@ -55,7 +55,10 @@ def test_health_ready_and_docs(client):
     ready = client.get("/ready")
     assert ready.status_code == 200 and ready.json["checks"] == {"database": "ok"}
     assert client.get("/docs").headers["Location"] == "/api/docs"
-    assert client.get("/api/docs").status_code == 200
+    page = client.get("/api/docs")
+    assert page.status_code == 200 and b"/api/docs/assets/swagger-ui-bundle.js" in page.data
+    assert client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/api/docs/assets/nope.js").status_code == 404
 
 
 def test_openapi_documents_every_operation(client):
