@@ -81,7 +81,16 @@ def _insert_missing(model, key_name: str, rows: list[dict]) -> int:
     return inserted
 
 
-def seed_customers(count: int, now: datetime) -> int:
+def _next_anniversary(start: date, as_of: date, years: int) -> date:
+    """The first renewal on or after ``as_of`` for a contract renewing every ``years`` years."""
+    day = min(start.day, 28)
+    year = start.year + years
+    while date(year, start.month, day) < as_of:
+        year += years
+    return date(year, start.month, day)
+
+
+def seed_customers(count: int, as_of: date, now: datetime) -> int:
     rng = random.Random(SEED)
     teams = account_teams()
     fakers = {}
@@ -93,9 +102,7 @@ def seed_customers(count: int, now: datetime) -> int:
         area = AREAS[rng.randrange(len(AREAS))]
         team = teams[area]
         start = date(2018, 1, 1) + timedelta(days=rng.randrange(365 * 7))
-        renewal = (
-            start.replace(year=start.year + rng.choice((1, 2, 3))) if start.day <= 28 else start + timedelta(days=730)
-        )
+        renewal = _next_anniversary(start, as_of, years=rng.choice((1, 2, 3)))
         held = [p for p in PRODUCTS if rng.random() < 0.55] or [PRODUCTS[0]]
         gap = rng.random()
         rows.append(
@@ -216,7 +223,7 @@ def reset_all() -> None:
 
 
 def seed_foundation(report: SeedReport, *, as_of: date, customers: int, opportunities: int, now: datetime) -> None:
-    report.add("customers", seed_customers(customers, now))
+    report.add("customers", seed_customers(customers, as_of, now))
     report.add("opportunities", seed_opportunities(opportunities, customers, as_of, now))
     actuals, targets = seed_revenue(as_of, now)
     report.add("revenue_actuals", actuals)
