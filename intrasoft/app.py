@@ -86,9 +86,11 @@ def register_blueprints(app: Flask) -> None:
     from .customers.routes import blp as customers_blp
     from .health import blp as health_blp
     from .opportunities.routes import blp as opportunities_blp
+    from .threads.compat import blp as threads_compat_blp
+    from .threads.routes import blp as threads_blp
 
     app.register_blueprint(health_blp)
-    for blueprint in (customers_blp, opportunities_blp):
+    for blueprint in (customers_blp, opportunities_blp, threads_blp, threads_compat_blp):
         api.register_blueprint(blueprint)
 
 
