@@ -9,6 +9,7 @@ from ..pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageArgs
 from .validation import (
     MAX_PARTICIPANTS,
     MESSAGE_MAX_CHARACTERS,
+    MESSAGE_MAX_CODE_POINTS,
     MIN_PARTICIPANTS,
     TITLE_MAX_LENGTH,
     USERNAME_MAX_LENGTH,
@@ -66,6 +67,8 @@ class Title(TrimmedString):
 
 
 MESSAGE_FIELD_METADATA = {
+    "minLength": 1,
+    "maxLength": MESSAGE_MAX_CODE_POINTS,
     "description": (
         f"1-{MESSAGE_MAX_CHARACTERS} characters, counted as a reader sees them (an emoji or an accented "
         "letter is one), not only whitespace. Stored exactly as sent."
@@ -107,8 +110,10 @@ class ThreadCreateSchema(Schema):
     def _distinct_users(self, data, **kwargs):
         repeated = duplicate_usernames(data["users"])
         if repeated:
-            names = ", ".join(f"{name!r} repeats {earlier!r}" for name, earlier in repeated)
-            raise ValidationError(f"Users must be distinct, compared case-insensitively: {names}.", field_name="users")
+            raise ValidationError(
+                "Users must be distinct, compared case-insensitively: " + "; ".join(repeated) + ".",
+                field_name="users",
+            )
 
 
 class MessageCreateSchema(Schema):

@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from ..extensions import db
 from ..seed import CHUNK, SeedReport, account_teams
 from .models import Thread, ThreadMessage, ThreadParticipant
-from .validation import USERNAME_MAX_LENGTH, duplicate_usernames, username_key, validate_username
+from .validation import USERNAME_MAX_LENGTH, username_key, validate_username
 
 BENCHMARK_TITLE = "Benchmark thread"
 MAX_SEED_MESSAGES = 100_000
@@ -48,8 +48,14 @@ def _allowed(char: str) -> bool:
 
 
 def _distinct(names: list[str]) -> list[str]:
-    repeats = {name for name, _ in duplicate_usernames(names)}
-    return [name for name in names if name not in repeats]
+    """The names, without any that repeats an earlier one."""
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        if username_key(name) not in seen:
+            seen.add(username_key(name))
+            kept.append(name)
+    return kept
 
 
 def _thread_by_title(title: str) -> Thread | None:

@@ -89,14 +89,22 @@ def validate_message(value: str) -> str:
     return value
 
 
-def duplicate_usernames(names: list[str]) -> list[tuple[str, str]]:
-    """``(name, earlier name)`` for each name repeating an earlier one, by ``username_key``."""
-    first: dict[str, str] = {}
-    repeated = []
+def duplicate_usernames(names: list[str]) -> list[str]:
+    """One line per user given more than once (compared by ``username_key``), in order.
+
+    "'quinn' is given 3 times" when the spellings agree, "'Quinn', 'QUINN' are the same
+    user" when they differ: short however many times a name repeats.
+    """
+    groups: dict[str, list[str]] = {}
     for name in names:
-        key = username_key(name)
-        if key in first:
-            repeated.append((name, first[key]))
+        groups.setdefault(username_key(name), []).append(name)
+    problems = []
+    for spellings in groups.values():
+        if len(spellings) < 2:
+            continue
+        distinct = list(dict.fromkeys(spellings))
+        if len(distinct) == 1:
+            problems.append(f"{distinct[0]!r} is given {len(spellings)} times")
         else:
-            first[key] = name
-    return repeated
+            problems.append(", ".join(repr(name) for name in distinct) + " are the same user")
+    return problems
