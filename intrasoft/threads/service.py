@@ -14,13 +14,13 @@ from collections import defaultdict
 from datetime import datetime
 
 from flask_smorest import abort
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, select
 
 from ..database import run_in_transaction, utcnow
 from ..errors import field_error
 from ..extensions import db
 from ..pagination import Page, paginate
-from .models import Thread, ThreadMessage, ThreadParticipant
+from .models import MESSAGES_INDEX, Thread, ThreadMessage, ThreadParticipant
 from .schemas import MAX_THREAD_ID
 from .validation import username_key
 
@@ -49,6 +49,39 @@ def message_to_dict(row) -> dict:
 # --- reads -------------------------------------------------------------------------------------
 
 
+def _on_thread_index(stmt: Select) -> Select:
+    """Pin MySQL/MariaDB to the ``(thread_id, id)`` index.
+
+    Left to itself, MariaDB reads ``thread_id = ? AND id > ?`` as a ``ref`` lookup on
+    ``thread_id`` alone and walks the thread from its first message (4 ms at 100,000
+    messages instead of 0.04 ms), or scans the primary key backwards past other threads.
+    With the index forced it takes the range on both columns: constant cost at any depth.
+    """
+    for dialect in ("mysql", "mariadb"):
+        stmt = stmt.with_hint(ThreadMessage, f"FORCE INDEX ({MESSAGES_INDEX})", dialect_name=dialect)
+    return stmt
+
+
+def newest_messages_stmt(thread_id: int, limit: int) -> Select:
+    """The thread's newest messages, newest first."""
+    return _on_thread_index(
+        select(*MESSAGE_COLUMNS)
+        .where(ThreadMessage.thread_id == thread_id)
+        .order_by(ThreadMessage.id.desc())
+        .limit(limit)
+    )
+
+
+def messages_after_stmt(thread_id: int, after: int, limit: int) -> Select:
+    """The thread's messages with an id above ``after``, oldest first (the keyset page)."""
+    return _on_thread_index(
+        select(*MESSAGE_COLUMNS)
+        .where(ThreadMessage.thread_id == thread_id, ThreadMessage.id > after)
+        .order_by(ThreadMessage.id)
+        .limit(limit)
+    )
+
+
 def _thread_or_404(thread_id: int, *, lock: bool = False) -> Thread:
     thread = None
     if 0 < thread_id <= MAX_THREAD_ID:
@@ -75,12 +108,7 @@ def participants_of(thread_ids: list[int]) -> dict[int, list[str]]:
 def get_thread(thread_id: int) -> dict:
     """The thread, its participants and its newest messages (oldest first): three statements."""
     thread = _thread_or_404(thread_id)
-    newest = db.session.execute(
-        select(*MESSAGE_COLUMNS)
-        .where(ThreadMessage.thread_id == thread_id)
-        .order_by(ThreadMessage.id.desc())
-        .limit(DETAIL_MESSAGES)
-    ).all()
+    newest = db.session.execute(newest_messages_stmt(thread_id, DETAIL_MESSAGES)).all()
     return {
         "thread_id": thread.id,
         "users": participants_of([thread.id])[thread.id],
@@ -95,12 +123,7 @@ def get_thread(thread_id: int) -> dict:
 def list_messages(thread_id: int, after: int, page_size: int) -> Page:
     """Messages with an id above ``after``, oldest first (keyset: constant cost at any depth)."""
     _thread_or_404(thread_id)
-    rows = db.session.execute(
-        select(*MESSAGE_COLUMNS)
-        .where(ThreadMessage.thread_id == thread_id, ThreadMessage.id > after)
-        .order_by(ThreadMessage.id)
-        .limit(page_size + 1)
-    ).all()
+    rows = db.session.execute(messages_after_stmt(thread_id, after, page_size + 1)).all()
     has_more = len(rows) > page_size
     rows = rows[:page_size]
     header = json.dumps({"page_size": page_size, "next_after": rows[-1].id if has_more else None})
@@ -111,9 +134,11 @@ def all_messages(thread_id: int) -> list[dict]:
     """Every message of the thread, in order (the compatibility contract has no paging)."""
     _thread_or_404(thread_id)
     rows = db.session.execute(
-        select(ThreadMessage.username, ThreadMessage.message)
-        .where(ThreadMessage.thread_id == thread_id)
-        .order_by(ThreadMessage.id)
+        _on_thread_index(
+            select(ThreadMessage.username, ThreadMessage.message)
+            .where(ThreadMessage.thread_id == thread_id)
+            .order_by(ThreadMessage.id)
+        )
     )
     return [{"username": username, "message": message} for username, message in rows]
 
