@@ -52,10 +52,11 @@ def message_to_dict(row) -> dict:
 def _on_thread_index(stmt: Select) -> Select:
     """Pin MySQL/MariaDB to the ``(thread_id, id)`` index.
 
-    Left to itself, MariaDB reads ``thread_id = ? AND id > ?`` as a ``ref`` lookup on
-    ``thread_id`` alone and walks the thread from its first message (4 ms at 100,000
-    messages instead of 0.04 ms), or scans the primary key backwards past other threads.
-    With the index forced it takes the range on both columns: constant cost at any depth.
+    Left to itself, MariaDB 10.11 read ``thread_id = ? AND id > ?`` as a ``ref`` lookup on
+    ``thread_id`` alone and walked the thread from its first message (4 ms at 100,000
+    messages instead of 0.04 ms); with other statistics it may pick a primary-key range,
+    which reads past every newer message of other threads. With the index forced it takes
+    the range on both columns: constant cost at any depth (``test_threads_query_plans``).
     """
     for dialect in ("mysql", "mariadb"):
         stmt = stmt.with_hint(ThreadMessage, f"FORCE INDEX ({MESSAGES_INDEX})", dialect_name=dialect)
