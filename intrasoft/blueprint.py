@@ -16,11 +16,9 @@ class DecimalJSONParser(FlaskParser):
     def _raw_load_json(self, req):
         if not is_json_request(req):
             return core.missing
-        data = req.get_data(cache=True)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise json.JSONDecodeError(f"Bytes decoding error: {exc.reason}", "", exc.start) from exc
+        # A UnicodeDecodeError propagates: webargs answers it with 400 like malformed JSON.
+        # (Re-raised as a JSONDecodeError with an empty document, it would pass for "no body".)
+        text = req.get_data(cache=True).decode("utf-8")
         return json.loads(text, parse_float=Decimal)
 
 

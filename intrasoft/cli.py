@@ -14,6 +14,7 @@ from .database import run_in_transaction, utcnow
 from .extensions import db
 from .importer import KINDS, import_csv
 from .seed import SeedReport, reset_all, seed_foundation
+from .threads.seed import seed_threads
 
 
 def ensure_mysql_database(url: str) -> None:
@@ -59,10 +60,17 @@ def setup_db_command():
 )
 @click.option("--customers", default=200, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--opportunities", default=300, show_default=True, type=click.IntRange(0, 100_000))
+@click.option(
+    "--messages",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="Put this many messages in the benchmark thread.",
+)
 @click.option("--reset", is_flag=True, help="Empty every table first.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when customers already exist.")
 @with_appcontext
-def seed_command(as_of, customers, opportunities, reset, if_empty):
+def seed_command(as_of, customers, opportunities, messages, reset, if_empty):
     """Load deterministic demo data (running it twice adds nothing)."""
     if if_empty and not reset and db.session.scalar(select(func.count()).select_from(db.metadata.tables["customer"])):
         click.echo("database already has data: not seeding")
@@ -74,7 +82,9 @@ def seed_command(as_of, customers, opportunities, reset, if_empty):
         report.counts.clear()
         if reset:
             reset_all()
-        seed_foundation(report, as_of=day, customers=customers, opportunities=opportunities, now=utcnow())
+        now = utcnow()
+        seed_foundation(report, as_of=day, customers=customers, opportunities=opportunities, now=now)
+        seed_threads(report, now=now, messages=messages)
         return report
 
     run_in_transaction(work)

@@ -1,0 +1,1 @@
+"""Threads: conversations between named users, with validated participants and messages."""

@@ -1,0 +1,73 @@
+"""The screening contract existing clients use: ``/thread`` routes over the same service.
+
+Same validation, storage and auth as ``/api/threads`` (the bearer-token guard covers
+every write on every route); only the shapes differ.
+"""
+
+from flask import current_app
+
+from ..auth import SECURITY
+from ..blueprint import Blueprint
+from ..errors import field_error
+from ..schemas import ErrorSchema
+from . import service
+from .docs import WRITE_ERRORS, document_errors
+from .schemas import CompatMessageCreateSchema, CompatThreadCreatedSchema, CompatThreadSchema, ThreadCreateSchema
+from .validation import InvalidText, validate_username
+
+blp = Blueprint(
+    "threads_compat",
+    __name__,
+    url_prefix="/thread",
+    description="Compatibility with the screening contract's `/thread` routes (same rules as `/api/threads`).",
+)
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(ThreadCreateSchema, example={"users": ["quinn", "jeff_goldblum"]})
+@blp.response(201, CompatThreadCreatedSchema, description="The new thread's id.")
+@document_errors(blp, WRITE_ERRORS)
+@blp.doc(
+    summary="Create a thread (compatibility)",
+    description='As `POST /api/threads`, answering only `{"thread_id": 123}`.',
+    security=SECURITY,
+)
+def compat_create_thread(data):
+    thread = service.create_thread(data["users"], data.get("title"))
+    return {"thread_id": thread["thread_id"]}, 201
+
+
+@blp.route("/<int:thread_id>/<username>", methods=["POST"])
+@blp.arguments(CompatMessageCreateSchema, example={"message": "This is a message!"})
+@blp.response(204, description="Stored.")
+@document_errors(blp, WRITE_ERRORS)
+@blp.alt_response(403, schema=ErrorSchema, description="`username` is not a participant of the thread.")
+@blp.alt_response(404, schema=ErrorSchema, description="No thread with this id.")
+@blp.doc(
+    summary="Post a message (compatibility)",
+    description=(
+        "As `POST /api/threads/{thread_id}/messages` with the sender in the path; an invalid username "
+        "gets 422 under `errors.path.username`, a non-participant 403."
+    ),
+    security=SECURITY,
+)
+def compat_post_message(data, thread_id, username):
+    try:
+        sender = validate_username(username)
+    except InvalidText as exc:
+        field_error("username", str(exc), location="path")
+    service.post_message(thread_id, sender, data["message"], location="path")
+    return None
+
+
+@blp.route("/<int:thread_id>")
+@blp.response(200, CompatThreadSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="No thread with this id.")
+@blp.doc(
+    summary="Get a thread's messages (compatibility)",
+    description="Every message of the thread in order, as `{username, message}`. `/api/threads` pages them.",
+)
+def compat_get_thread(thread_id):
+    # Rendered directly: a long thread has tens of thousands of messages, and these plain
+    # dicts already have the documented shape (marshmallow would triple the time).
+    return current_app.json.response({"messages": service.all_messages(thread_id)})

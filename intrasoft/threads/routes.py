@@ -1,0 +1,121 @@
+"""REST API under ``/api/threads``; views are thin, the rules live in ``service.py``."""
+
+from flask import url_for
+
+from ..auth import SECURITY
+from ..blueprint import Blueprint
+from ..schemas import PAGINATION_HEADER, ErrorSchema
+from . import service
+from .docs import WRITE_ERRORS, document_errors
+from .schemas import (
+    MessageCreateSchema,
+    MessageListArgs,
+    MessageSchema,
+    ThreadCreateSchema,
+    ThreadDetailSchema,
+    ThreadListArgs,
+    ThreadSchema,
+    ThreadSummarySchema,
+)
+
+blp = Blueprint(
+    "threads",
+    __name__,
+    url_prefix="/api/threads",
+    description="Conversations between named users: 2-100 participants, messages of 1-280 characters.",
+)
+
+CURSOR_HEADER = {
+    "X-Pagination": {
+        "description": "`{page_size, next_after}`: pass `next_after` as `after` for the next page; null on the last.",
+        "schema": {"type": "string"},
+    }
+}
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(ThreadCreateSchema, example={"users": ["quinn", "jeff_goldblum"], "title": "Lunch plans"})
+@blp.response(
+    201,
+    ThreadSchema,
+    description="The stored thread.",
+    headers={"Location": {"description": "URL of the thread", "schema": {"type": "string"}}},
+)
+@document_errors(blp, WRITE_ERRORS)
+@blp.doc(
+    summary="Create a thread",
+    description=(
+        "`users`: 2 to 100 usernames (1-64 letters, digits, `.`, `_`, `-`; surrounding whitespace trimmed), "
+        "distinct when compared case-insensitively: a repeated user gets 422 naming the repeats under "
+        "`errors.json.users`, and no thread is created. Each username is stored as first given. `title` is "
+        "optional (at most 200 characters)."
+    ),
+    security=SECURITY,
+)
+def create_thread_view(data):
+    thread = service.create_thread(data["users"], data.get("title"))
+    location = url_for("threads.get_thread_view", thread_id=thread["thread_id"])
+    return thread, 201, {"Location": location}
+
+
+@blp.route("")
+@blp.arguments(ThreadListArgs, location="query", as_kwargs=False)
+@blp.response(200, ThreadSummarySchema(many=True), headers=PAGINATION_HEADER)
+@blp.doc(
+    summary="List a user's threads",
+    description=(
+        "The threads `user` takes part in (compared case-insensitively), most recent activity first, each "
+        "with its participants, `message_count` and last message. Paginated with `page` and `page_size`; "
+        "the cost does not grow with the number of threads (a constant number of SQL statements)."
+    ),
+)
+def list_threads_view(args):
+    page = service.list_threads(args["user"], args)
+    return page.items, 200, page.headers
+
+
+@blp.route("/<int:thread_id>")
+@blp.response(200, ThreadDetailSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="No thread with this id.")
+@blp.doc(
+    summary="Get a thread",
+    description="The thread with its participants and its last 50 messages, oldest first.",
+)
+def get_thread_view(thread_id):
+    return service.get_thread(thread_id)
+
+
+@blp.route("/<int:thread_id>/messages")
+@blp.arguments(MessageListArgs, location="query", as_kwargs=False)
+@blp.response(200, MessageSchema(many=True), headers=CURSOR_HEADER)
+@blp.alt_response(404, schema=ErrorSchema, description="No thread with this id.")
+@blp.doc(
+    summary="List a thread's messages",
+    description=(
+        "The messages with an id greater than `after` (default 0), oldest first, at most `page_size`. "
+        "Keyset pagination: constant cost however long the thread, so a client polls for new messages "
+        "with `after=<the last id it has>`."
+    ),
+)
+def list_messages_view(args, thread_id):
+    page = service.list_messages(thread_id, args["after"], args["page_size"])
+    return page.items, 200, page.headers
+
+
+@blp.route("/<int:thread_id>/messages", methods=["POST"])
+@blp.arguments(MessageCreateSchema, example={"username": "quinn", "message": "This is a message!"})
+@blp.response(201, MessageSchema, description="The stored message.")
+@document_errors(blp, WRITE_ERRORS)
+@blp.alt_response(403, schema=ErrorSchema, description="`username` is not a participant of the thread.")
+@blp.alt_response(404, schema=ErrorSchema, description="No thread with this id.")
+@blp.doc(
+    summary="Post a message",
+    description=(
+        "`message`: 1-280 characters counted as a reader sees them (an emoji or an accented letter counts "
+        "as one), not blank, stored exactly as sent. `username` must be a participant (case-insensitive; "
+        "the message carries the participant's stored name). Messages are ordered by `id`."
+    ),
+    security=SECURITY,
+)
+def post_message_view(data, thread_id):
+    return service.post_message(thread_id, data["username"], data["message"])

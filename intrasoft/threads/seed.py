@@ -1,0 +1,133 @@
+"""Demo threads between the seeded account executives, and one long thread for benchmarks.
+
+Threads are recognised by their title, so seeding twice adds nothing; ``--messages N``
+tops the benchmark thread up to N messages with bulk Core inserts in chunks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, select
+
+from ..extensions import db
+from ..seed import CHUNK, SeedReport, account_teams
+from .models import Thread, ThreadMessage, ThreadParticipant
+from .validation import USERNAME_MAX_LENGTH, username_key, validate_username
+
+BENCHMARK_TITLE = "Benchmark thread"
+MAX_SEED_MESSAGES = 100_000
+LEADS_TITLE = "Area leads"
+DEMO_MESSAGES = (
+    "Morning! Who is taking the renewal call with the customer today?",
+    "I can take it, I know their finance team well.",
+    "Great. Their contract renews next quarter, let's prepare the offer.",
+    "Réunion à 14h ? Je réserve la salle.",
+    "Passt, ich bringe die Zahlen mit. 📊",
+    "Pipeline review moved to Thursday 👍",
+    "Can someone send me the latest forecast for the Area?",
+    "Done, it's in the shared folder.",
+)
+
+
+def username_for(name: str) -> str:
+    """A valid username from a person's name: "Claire Martin" is "claire.martin"."""
+    text = re.sub(r"\s+", ".", unicodedata.normalize("NFC", name).strip().lower())
+    kept = "".join(char for char in text if _allowed(char))
+    return re.sub(r"\.{2,}", ".", kept).strip("._-")[:USERNAME_MAX_LENGTH] or "user"
+
+
+def _allowed(char: str) -> bool:
+    try:
+        validate_username(char)
+    except ValueError:
+        return False
+    return True
+
+
+def _distinct(names: list[str]) -> list[str]:
+    """The names, without any that repeats an earlier one."""
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        if username_key(name) not in seen:
+            seen.add(username_key(name))
+            kept.append(name)
+    return kept
+
+
+def _thread_by_title(title: str) -> Thread | None:
+    return db.session.scalars(select(Thread).where(Thread.title == title).order_by(Thread.id).limit(1)).first()
+
+
+def _create_thread(title: str, users: list[str], created_at: datetime) -> Thread:
+    thread = Thread(title=title, created_at=created_at, last_activity_at=created_at, message_count=0)
+    db.session.add(thread)
+    db.session.flush()
+    db.session.execute(
+        insert(ThreadParticipant),
+        [{"thread_id": thread.id, "username": name, "username_key": username_key(name)} for name in users],
+    )
+    return thread
+
+
+def add_messages(thread: Thread, users: list[str], count: int, texts: tuple[str, ...], end: datetime) -> int:
+    """Append ``count`` messages ending at ``end`` (or just after the last one), in chunks."""
+    if count <= 0:
+        return 0
+    step = timedelta(milliseconds=1)
+    start = max(end - step * count, thread.last_activity_at + step)
+    table = ThreadMessage.__table__
+    for offset in range(0, count, CHUNK):
+        rows = [
+            {
+                "thread_id": thread.id,
+                "username": users[index % len(users)],
+                "message": texts[index % len(texts)] if texts else f"Message {thread.message_count + index + 1}",
+                "sent_at": start + step * index,
+            }
+            for index in range(offset, min(offset + CHUNK, count))
+        ]
+        db.session.execute(table.insert(), rows)
+    thread.message_count += count
+    thread.last_activity_at = start + step * (count - 1)
+    thread.last_message_id = db.session.scalar(
+        select(func.max(ThreadMessage.id)).where(ThreadMessage.thread_id == thread.id)
+    )
+    db.session.flush()
+    return count
+
+
+def _demo_threads() -> list[tuple[str, list[str]]]:
+    teams = account_teams()
+    threads = [
+        (f"{area} account team", _distinct([username_for(n) for n in team["account_executives"]]))
+        for area, team in teams.items()
+    ]
+    threads.append((LEADS_TITLE, _distinct([username_for(team["account_executives"][0]) for team in teams.values()])))
+    return threads
+
+
+def seed_threads(report: SeedReport, *, now: datetime, messages: int = 0) -> None:
+    """Demo threads (once), and the benchmark thread topped up to ``messages`` messages."""
+    threads_added = messages_added = 0
+    demo = _demo_threads()
+    for index, (title, users) in enumerate(demo):
+        if len(users) < 2 or _thread_by_title(title) is not None:
+            continue
+        # Older threads first, so the list has a varied "most recent activity" order.
+        thread = _create_thread(title, users, now - timedelta(days=len(demo) - index + 1))
+        threads_added += 1
+        count = 4 + index % 4
+        messages_added += add_messages(thread, users, count, DEMO_MESSAGES, now - timedelta(hours=len(demo) - index))
+    if messages:
+        users = demo[0][1][:2]
+        thread = _thread_by_title(BENCHMARK_TITLE)
+        if thread is None:
+            thread = _create_thread(BENCHMARK_TITLE, users, now - timedelta(days=1))
+            threads_added += 1
+        messages_added += add_messages(thread, users, messages - thread.message_count, (), now)
+    report.add("threads", threads_added)
+    report.add("thread_messages", messages_added)

@@ -1,0 +1,110 @@
+"""The rules for usernames and messages, shared by the schemas, the compatibility routes and the seed.
+
+* A username is 1-64 characters of letters, digits, ``.``, ``_`` and ``-`` after trimming
+  surrounding whitespace; it is kept as given (in Unicode NFC form). Two usernames are the
+  same user when their ``username_key`` (NFC, then casefolded) are equal: "Quinn" is
+  "QUINN", "Straße" is "STRASSE", but "zoé" is not "zoe".
+* A message is 1-280 characters as a reader counts them (extended grapheme clusters:
+  an emoji with its modifiers, a flag or a letter with its accents each count as one),
+  not blank, and at most 2,000 code points so that no message grows without bound
+  through stacked combining marks.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import regex
+
+USERNAME_MAX_LENGTH = 64
+#: Casefolding can triple a character ("ΐ" becomes three code points).
+USERNAME_KEY_MAX_LENGTH = 3 * USERNAME_MAX_LENGTH
+USERNAME_PUNCTUATION = frozenset("._-")
+MESSAGE_MAX_CHARACTERS = 280
+MESSAGE_MAX_CODE_POINTS = 2000
+TITLE_MAX_LENGTH = 200
+MIN_PARTICIPANTS = 2
+MAX_PARTICIPANTS = 100
+
+_GRAPHEME = regex.compile(r"\X")
+
+
+class InvalidText(ValueError):
+    """The value breaks a rule; the message says which, for the client."""
+
+
+def is_valid_unicode(text: str) -> bool:
+    """False for lone surrogates ("\\ud800" in JSON), which no database can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def character_count(text: str) -> int:
+    """Characters as a reader sees them: extended grapheme clusters (Unicode UAX #29)."""
+    return len(_GRAPHEME.findall(text))
+
+
+def _is_username_character(char: str) -> bool:
+    return char in USERNAME_PUNCTUATION or unicodedata.category(char)[0] == "L" or unicodedata.category(char) == "Nd"
+
+
+def validate_username(value: str) -> str:
+    """Return the username to store (trimmed, NFC) or raise ``InvalidText``."""
+    if not is_valid_unicode(value):
+        raise InvalidText("Not valid Unicode text.")
+    name = unicodedata.normalize("NFC", value.strip())
+    if not name:
+        raise InvalidText("Must not be blank.")
+    if len(name) > USERNAME_MAX_LENGTH:
+        raise InvalidText(f"At most {USERNAME_MAX_LENGTH} characters.")
+    if not all(_is_username_character(char) for char in name):
+        raise InvalidText("Only letters, digits, '.', '_' and '-' are allowed.")
+    return name
+
+
+def username_key(name: str) -> str:
+    """What two usernames are compared by: NFC, casefolded, NFC again."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
+def _is_blank(text: str) -> bool:
+    """Only whitespace, control or invisible format characters (zero-width space, joiner, BOM)."""
+    return all(char.isspace() or unicodedata.category(char) in ("Cc", "Cf") for char in text)
+
+
+def validate_message(value: str) -> str:
+    """Return the message to store (exactly as given) or raise ``InvalidText``."""
+    if not is_valid_unicode(value):
+        raise InvalidText("Not valid Unicode text.")
+    if _is_blank(value):
+        raise InvalidText("Must not be blank.")
+    if len(value) > MESSAGE_MAX_CODE_POINTS:
+        raise InvalidText(f"At most {MESSAGE_MAX_CHARACTERS} characters and {MESSAGE_MAX_CODE_POINTS} code points.")
+    count = character_count(value)
+    if count > MESSAGE_MAX_CHARACTERS:
+        raise InvalidText(f"At most {MESSAGE_MAX_CHARACTERS} characters (this one has {count}).")
+    return value
+
+
+def duplicate_usernames(names: list[str]) -> list[str]:
+    """One line per user given more than once (compared by ``username_key``), in order.
+
+    "'quinn' is given 3 times" when the spellings agree, "'Quinn', 'QUINN' are the same
+    user" when they differ: short however many times a name repeats.
+    """
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(username_key(name), []).append(name)
+    problems = []
+    for spellings in groups.values():
+        if len(spellings) < 2:
+            continue
+        distinct = list(dict.fromkeys(spellings))
+        if len(distinct) == 1:
+            problems.append(f"{distinct[0]!r} is given {len(spellings)} times")
+        else:
+            problems.append(", ".join(repr(name) for name in distinct) + " are the same user")
+    return problems

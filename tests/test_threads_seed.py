@@ -1,0 +1,82 @@
+"""`flask seed` demo threads between the seeded account executives, and `--messages N`."""
+
+from sqlalchemy import func, select
+
+from intrasoft.seed import account_teams
+from intrasoft.threads.models import Thread, ThreadMessage, ThreadParticipant
+from intrasoft.threads.seed import BENCHMARK_TITLE, username_for
+from intrasoft.threads.validation import validate_username
+
+SMALL = ["seed", "--customers", "5", "--opportunities", "0"]
+
+
+def count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_usernames_derived_from_names_are_valid():
+    assert username_for("Claire Martin") == "claire.martin"
+    assert username_for("Dr. Jürgen-Otto  Müller") == "dr.jürgen-otto.müller"
+    assert username_for("Mme Élodie d'Artagnan") == "mme.élodie.dartagnan"
+    for team in account_teams().values():
+        for name in team["account_executives"]:
+            assert validate_username(username_for(name)) == username_for(name)
+
+
+def test_seed_adds_demo_threads_between_account_executives_once(runner, db):
+    result = runner.invoke(args=SMALL)
+    assert result.exit_code == 0, result.output
+    assert "threads: " in result.output
+    executives = {username_for(n) for t in account_teams().values() for n in t["account_executives"]}
+    participants = set(db.session.scalars(select(ThreadParticipant.username)))
+    assert participants <= executives
+    assert len(participants) >= 10
+    threads = db.session.scalars(select(Thread)).all()
+    assert len(threads) >= 5
+    for thread in threads:
+        messages = db.session.scalars(
+            select(ThreadMessage).where(ThreadMessage.thread_id == thread.id).order_by(ThreadMessage.id)
+        ).all()
+        assert thread.message_count == len(messages) > 0
+        assert thread.last_message_id == messages[-1].id
+        assert thread.last_activity_at == messages[-1].sent_at
+        assert [m.sent_at for m in messages] == sorted(m.sent_at for m in messages)
+    before = (count(db, Thread), count(db, ThreadParticipant), count(db, ThreadMessage))
+
+    again = runner.invoke(args=SMALL)
+    assert again.exit_code == 0, again.output
+    assert "threads: 0" in again.output and "thread_messages: 0" in again.output
+    assert (count(db, Thread), count(db, ThreadParticipant), count(db, ThreadMessage)) == before
+
+
+def test_seed_messages_puts_n_messages_in_one_thread(runner, db, client):
+    result = runner.invoke(args=[*SMALL, "--messages", "2500"])
+    assert result.exit_code == 0, result.output
+    thread = db.session.scalars(select(Thread).where(Thread.title == BENCHMARK_TITLE)).one()
+    assert thread.message_count == 2500
+    assert count(db, ThreadMessage) >= 2500
+    detail = client.get(f"/api/threads/{thread.id}").json
+    assert detail["message_count"] == 2500
+    assert len(detail["messages"]) == 50
+    assert detail["messages"][-1]["id"] == thread.last_message_id
+    ids = [m["id"] for m in detail["messages"]]
+    assert ids == sorted(ids)
+
+    # More later tops the same thread up; the same number again adds nothing.
+    assert runner.invoke(args=[*SMALL, "--messages", "3000"]).exit_code == 0
+    assert runner.invoke(args=[*SMALL, "--messages", "3000"]).output.count("thread_messages: 0") == 1
+    db.session.expire_all()
+    thread = db.session.scalars(select(Thread).where(Thread.title == BENCHMARK_TITLE)).one()
+    assert thread.message_count == 3000
+
+
+def test_seed_messages_limit(runner, db):
+    result = runner.invoke(args=[*SMALL, "--messages", "100001"])
+    assert result.exit_code != 0
+    assert count(db, Thread) == 0
+
+
+def test_seed_reset_empties_threads(runner, db):
+    assert runner.invoke(args=[*SMALL, "--messages", "10"]).exit_code == 0
+    assert runner.invoke(args=[*SMALL, "--reset"]).exit_code == 0
+    assert db.session.scalars(select(Thread).where(Thread.title == BENCHMARK_TITLE)).first() is None
