@@ -177,7 +177,7 @@ def make_person(rng: random.Random, nat: str) -> dict:
         "email": f"{local}@example.com",
         "login": {
             "uuid": user_uuid,
-            "username": f"{rng.choice(('happy', 'blue', 'lazy'))}{rng.choice(('fish', 'cat'))}{rng.randrange(100, 999)}",
+            "username": f"{rng.choice(('blue', 'lazy'))}{rng.choice(('fish', 'cat'))}{rng.randrange(100, 999)}",
             "password": "secret",
             "salt": hashlib.md5(user_uuid.encode(), usedforsecurity=False).hexdigest()[:8],
             "md5": hashlib.md5(user_uuid.encode(), usedforsecurity=False).hexdigest(),
