@@ -200,8 +200,9 @@ def test_statement_count_of_a_5000_person_sync(db, fake, app, monkeypatch):
         real_execute = pymysql.cursors.Cursor.execute
 
         def counting_execute(self, query, args=None):
-            if query.lstrip().upper().startswith("INSERT"):
-                wire_inserts.append(query[:40])
+            head = query[:20] if isinstance(query, str) else bytes(query[:20]).decode()
+            if head.lstrip().upper().startswith("INSERT"):
+                wire_inserts.append(head)
             return real_execute(self, query, args)
 
         monkeypatch.setattr(pymysql.cursors.Cursor, "execute", counting_execute)
