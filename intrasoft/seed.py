@@ -186,13 +186,13 @@ def seed_revenue(as_of: date, now: datetime) -> tuple[int, int]:
             amount = (base * growth * (1 + noise)).quantize(Decimal("0.01"))
             if month in wanted:
                 actuals.append({"area": area, "month": month, "amount": amount, "created_at": now, "updated_at": now})
-    existing = set(db.session.execute(select(RevenueActual.area, RevenueActual.month)).tuples())
+    existing = {tuple(row) for row in db.session.execute(select(RevenueActual.area, RevenueActual.month))}
     fresh = [a for a in actuals if (a["area"], a["month"]) not in existing]
     if fresh:
         db.session.execute(insert(RevenueActual), fresh)
         inserted_actuals = len(fresh)
 
-    existing_targets = set(db.session.execute(select(RevenueTarget.area, RevenueTarget.fiscal_year)).tuples())
+    existing_targets = {tuple(row) for row in db.session.execute(select(RevenueTarget.area, RevenueTarget.fiscal_year))}
     targets = []
     for year_offset, year in enumerate((current - 1, current)):
         for area in AREAS:
