@@ -150,8 +150,10 @@ class SyncLockHandle:
 
     def renew(self) -> None:
         """Extend the lease (lock row only: a MySQL lock lives as long as its connection)."""
-        if not self.held or _is_mysql(self.engine):
-            return
+        if self.held and not _is_mysql(self.engine):
+            self._renew_row()
+
+    def _renew_row(self) -> None:
         now = utcnow()
         with self.engine.begin() as connection:
             connection.execute(

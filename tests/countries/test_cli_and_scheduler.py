@@ -93,7 +93,13 @@ def test_seed_creates_one_snapshot_once(runner, db, client):
     assert result.exit_code == 0, result.output
     assert "country_people: 300" in result.output
     body = client.get("/api/countries").json
-    assert {c["name"] for c in body["countries"]} == {"France", "Germany", "Switzerland", "Netherlands", "United Kingdom"}
+    assert {c["name"] for c in body["countries"]} == {
+        "France",
+        "Germany",
+        "Switzerland",
+        "Netherlands",
+        "United Kingdom",
+    }
     assert sum(len(c["users"]) for c in body["countries"]) == 300
     run = db.session.scalars(select(SyncRun)).one()
     assert run.trigger == "seed" and run.status == "succeeded"

@@ -116,7 +116,7 @@ def test_from_config_reads_every_setting(app):
     [
         (b"<html>", "not valid JSON"),
         (b'{"results": [', "not valid JSON"),
-        (b"{\"a\": \"\xc3\x28\"}", "not valid UTF-8"),
+        (b'{"a": "\xc3\x28"}', "not valid UTF-8"),
         (b"[1, 2]", "not a JSON object"),
         (b'{"error": "Uh oh"}', "randomuser answered with an error: Uh oh"),
         (b'{"info": {}}', "has no results"),

@@ -168,8 +168,9 @@ def test_metrics_follow_the_runs(client, fake, db):
     def value(name, **labels):
         return REGISTRY.get_sample_value(name, labels) or 0
 
-    ok, failed = value("intrasoft_country_sync_runs_total", outcome="succeeded"), value(
-        "intrasoft_country_sync_runs_total", outcome="failed"
+    ok, failed = (
+        value("intrasoft_country_sync_runs_total", outcome="succeeded"),
+        value("intrasoft_country_sync_runs_total", outcome="failed"),
     )
     run_sync("cli")
     fake.plan("error_key")
