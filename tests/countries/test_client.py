@@ -72,7 +72,7 @@ def test_retry_after_past_the_deadline_fails_without_waiting(fake):
 def test_client_errors_are_not_retried(fake, monkeypatch):
     client, sleeps = make_client(fake)
     client.url = fake.base_url + "/nothing-here"
-    with pytest.raises(PullFailed, match="^HTTP 404"):
+    with pytest.raises(PullFailed, match=r"^HTTP 404"):
         client.fetch()
     assert sleeps == [] and len(fake.requests) == 0
 
@@ -87,7 +87,7 @@ def test_a_slow_server_times_out_and_is_retried(fake):
 def test_the_deadline_bounds_the_whole_pull(fake):
     fake.set_default({"mode": "slow", "delay": 1.0})
     client, _ = make_client(fake, timeout=0.3, deadline=0.5, backoff=0.5)
-    with pytest.raises(PullFailed, match="timed out.*deadline"):
+    with pytest.raises(PullFailed, match=r"timed out.*deadline"):
         client.fetch()
 
 
@@ -202,3 +202,26 @@ def test_retry_after_formats():
     later = format_datetime((utcnow() + timedelta(seconds=30)).replace(tzinfo=__import__("datetime").UTC))
     assert 25 <= retry_after_seconds(later) <= 31
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00") == 0.0
+
+
+def test_a_body_too_large_is_refused(fake, monkeypatch):
+    monkeypatch.setattr("intrasoft.countries.client.MAX_BODY_BYTES", 1000)
+    client, sleeps = make_client(fake)
+    with pytest.raises(PullFailed, match="larger than") as failure:
+        client.fetch()
+    assert failure.value.attempts == 1 and sleeps == []
+
+
+def test_no_attempt_starts_after_the_deadline(fake):
+    ticks = iter([0.0, 100.0, 100.0])
+    client, _ = make_client(fake, deadline=5)
+    client.clock = lambda: next(ticks)
+    with pytest.raises(PullFailed, match="deadline passed"):
+        client.fetch()
+    assert fake.requests == []
+
+
+def test_blank_optional_text_is_stored_as_null():
+    record = good_record()
+    record["location"]["city"] = "  "
+    assert person_from_record(record)["city"] is None
