@@ -19,10 +19,10 @@ JSON_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
-    app.config.update(load_settings(app.instance_path, config))
     app.json.sort_keys = False  # keep the documented field order
     app.json.ensure_ascii = False
     try:
+        app.config.update(load_settings(app.instance_path, config))
         check_production(app.config)
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
@@ -83,6 +83,7 @@ def register_request_guards(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .countries.routes import blp as countries_blp
     from .customers.routes import blp as customers_blp
     from .docs import blp as docs_blp
     from .health import blp as health_blp
@@ -92,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health_blp)
     app.register_blueprint(docs_blp)
-    for blueprint in (customers_blp, opportunities_blp, threads_blp, threads_compat_blp):
+    for blueprint in (customers_blp, opportunities_blp, threads_blp, threads_compat_blp, countries_blp):
         api.register_blueprint(blueprint)
 
 

@@ -1,4 +1,4 @@
-"""Flask CLI commands: ``flask setup-db``, ``flask seed``, ``flask import``."""
+"""Flask CLI commands: ``flask setup-db``, ``flask seed``, ``flask import``, ``flask sync``, ``flask scheduler``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from .countries.cli import scheduler_command, sync_command
+from .countries.seed import seed_countries
 from .database import run_in_transaction, utcnow
 from .extensions import db
 from .importer import KINDS, import_csv
@@ -67,10 +69,17 @@ def setup_db_command():
     type=click.IntRange(0, 100_000),
     help="Put this many messages in the benchmark thread.",
 )
+@click.option(
+    "--people",
+    default=500,
+    show_default=True,
+    type=click.IntRange(0, 5000),
+    help="People of the demo countries snapshot (0: none).",
+)
 @click.option("--reset", is_flag=True, help="Empty every table first.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when customers already exist.")
 @with_appcontext
-def seed_command(as_of, customers, opportunities, messages, reset, if_empty):
+def seed_command(as_of, customers, opportunities, messages, people, reset, if_empty):
     """Load deterministic demo data (running it twice adds nothing)."""
     if if_empty and not reset and db.session.scalar(select(func.count()).select_from(db.metadata.tables["customer"])):
         click.echo("database already has data: not seeding")
@@ -85,6 +94,7 @@ def seed_command(as_of, customers, opportunities, messages, reset, if_empty):
         now = utcnow()
         seed_foundation(report, as_of=day, customers=customers, opportunities=opportunities, now=now)
         seed_threads(report, now=now, messages=messages)
+        report.add("country_people", seed_countries(people, now))
         return report
 
     run_in_transaction(work)
@@ -115,3 +125,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(setup_db_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(sync_command)
+    app.cli.add_command(scheduler_command)

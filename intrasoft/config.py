@@ -43,6 +43,46 @@ def _list(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
+def _int(env: dict[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
+    """An integer setting within bounds; anything else stops the app with a message naming it."""
+    raw = env.get(name) or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, not {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ConfigError(f"{name} must be between {minimum} and {maximum}, not {value}")
+    return value
+
+
+def _float(env: dict[str, str], name: str, default: float, minimum: float, maximum: float) -> float:
+    raw = env.get(name) or str(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ConfigError(f"{name} must be between {minimum} and {maximum}, not {value}")
+    return value
+
+
+def countries_settings(env: dict[str, str]) -> dict:
+    """The randomuser.me connector (see ``intrasoft/countries``)."""
+    return {
+        "RANDOMUSER_URL": env.get("RANDOMUSER_URL") or "https://randomuser.me/api/1.4/",
+        "RANDOMUSER_RESULTS": _int(env, "RANDOMUSER_RESULTS", 500, 1, 5000),
+        "RANDOMUSER_NAT": env.get("RANDOMUSER_NAT") or None,
+        "RANDOMUSER_SEED": env.get("RANDOMUSER_SEED") or None,
+        # Read timeout of one HTTP attempt; the connect timeout is min(this, 5 s).
+        "RANDOMUSER_TIMEOUT": _float(env, "RANDOMUSER_TIMEOUT", 10.0, 0.1, 120.0),
+        "RANDOMUSER_RETRIES": _int(env, "RANDOMUSER_RETRIES", 3, 0, 10),
+        "RANDOMUSER_BACKOFF_SECONDS": _float(env, "RANDOMUSER_BACKOFF_SECONDS", 0.5, 0.0, 30.0),
+        "SYNC_INTERVAL_MINUTES": _int(env, "SYNC_INTERVAL_MINUTES", 60, 1, 7 * 24 * 60),
+        # One whole pull, retries included; keep it below gunicorn's timeout (POST /api/countries/sync).
+        "SYNC_DEADLINE_SECONDS": _float(env, "SYNC_DEADLINE_SECONDS", 20.0, 1.0, 600.0),
+    }
+
+
 def database_url(env: dict[str, str], instance_path: str) -> str:
     """Build the SQLAlchemy URL from ``DATABASE_URL``, ``MYSQL_*`` or the SQLite default."""
     if env.get("DATABASE_URL"):
@@ -106,6 +146,7 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         # How long a claimed Idempotency-Key may stay in flight before it is considered abandoned.
         "IDEMPOTENCY_IN_FLIGHT_SECONDS": int(env.get("IDEMPOTENCY_IN_FLIGHT_SECONDS", "60")),
         "TRANSACTION_MAX_ATTEMPTS": int(env.get("TRANSACTION_MAX_ATTEMPTS", "4")),
+        **countries_settings(env),
     }
     if overrides:
         settings.update(overrides)

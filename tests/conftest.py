@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from intrasoft import create_app
+from intrasoft.countries.fake_randomuser import FakeRandomUser
 from intrasoft.extensions import db as _db
 from intrasoft.seed import reset_all
 
@@ -46,7 +47,14 @@ def _drop_everything(app) -> None:
 
 
 def make_app(url: str, **overrides):
-    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "API_TOKENS": [TEST_TOKEN], "LOG_LEVEL": "WARNING"}
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "API_TOKENS": [TEST_TOKEN],
+        "LOG_LEVEL": "WARNING",
+        # Never the real randomuser.me: tests that sync point the app at the fake server.
+        "RANDOMUSER_URL": "http://127.0.0.1:9/api/1.4/",
+    }
     config.update(overrides)
     return create_app(config)
 
@@ -97,3 +105,29 @@ def anon_client(app, db):
 @pytest.fixture()
 def runner(app, db):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def fake_server():
+    server = FakeRandomUser().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def fake(fake_server, app, monkeypatch):
+    """The fake, reset, with the app pointed at it (small pulls, quick retries)."""
+    fake_server.reset()
+    for name, value in {
+        "RANDOMUSER_URL": fake_server.url,
+        "RANDOMUSER_RESULTS": 40,
+        "RANDOMUSER_SEED": "tests",
+        "RANDOMUSER_NAT": None,
+        "RANDOMUSER_BACKOFF_SECONDS": 0.01,
+        "RANDOMUSER_TIMEOUT": 2.0,
+        "RANDOMUSER_RETRIES": 3,
+        "SYNC_DEADLINE_SECONDS": 10.0,
+    }.items():
+        monkeypatch.setitem(app.config, name, value)
+    yield fake_server
+    fake_server.release()

@@ -14,7 +14,7 @@ CONFIG = SchemathesisConfig.from_path(Path(__file__).resolve().parent.parent / "
 
 
 @pytest.fixture()
-def api_schema(app, db):
+def api_schema(app, db, fake):
     for cid in (1, 2, 3):
         customer = CustomerFactory(cid=cid)
     OpportunityFactory(customer=customer)

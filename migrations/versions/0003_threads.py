@@ -1,7 +1,7 @@
 """threads: threads, participants, messages
 
 Revision ID: 0003_threads
-Revises: 0001_foundation
+Revises: 0002_countries
 Create Date: 2026-11-22 02:20:28.158657
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import mysql
 
 # revision identifiers, used by Alembic.
 revision = '0003_threads'
-down_revision = '0001_foundation'
+down_revision = '0002_countries'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,59 @@
+"""``flask sync`` and ``flask scheduler``."""
+
+from __future__ import annotations
+
+import contextlib
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .service import SyncBusy, run_sync
+
+#: ``flask sync`` exit codes: 1 the sync failed, 75 (EX_TEMPFAIL) another sync is running.
+EXIT_FAILED = 1
+EXIT_BUSY = 75
+
+
+def summary(run) -> str:
+    counts = (
+        f"{run.results_received} received, {run.records_skipped} skipped, "
+        f"{run.duplicates_dropped} duplicates, {run.rows_stored} stored, "
+        f"{run.http_attempts} HTTP attempt(s), {(run.duration_ms or 0) / 1000:.2f} s"
+    )
+    if run.status == "succeeded":
+        return f"sync run {run.id} succeeded: {counts}"
+    return f"sync run {run.id} failed: {run.reason} ({counts}); the last good data is still served"
+
+
+@click.command("sync")
+@with_appcontext
+def sync_command():
+    """Pull people from randomuser.me now (exit 1 on failure, 75 when a sync is running)."""
+    try:
+        run = run_sync("cli")
+    except SyncBusy:
+        click.echo("another sync is running: not started", err=True)
+        raise SystemExit(EXIT_BUSY) from None
+    if run.status != "succeeded":
+        click.echo(summary(run), err=True)
+        raise SystemExit(EXIT_FAILED)
+    click.echo(summary(run))
+
+
+@click.command("scheduler")
+@click.option("--metrics-port", type=click.IntRange(0, 65535), default=0, help="Serve Prometheus metrics here.")
+@with_appcontext
+def scheduler_command(metrics_port):
+    """Run the sync schedule in this process (blocking; run it as its own service)."""
+    from .scheduler import build_scheduler
+
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port)
+    app = current_app._get_current_object()
+    scheduler = build_scheduler(app)
+    click.echo(f"scheduler started: countries sync every {app.config['SYNC_INTERVAL_MINUTES']} min")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()

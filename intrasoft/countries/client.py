@@ -1,0 +1,314 @@
+"""The randomuser.me client: one bounded pull, and the parsing and validation of its answer.
+
+A pull never runs longer than its deadline: every HTTP attempt gets connect and read
+timeouts no longer than the time left, the body is read in chunks against the deadline,
+and a retry whose wait (backoff or ``Retry-After``) would pass the deadline is not made.
+429, 5xx, timeouts and connection errors are retried; other answers fail at once.
+Failure reasons never contain personal data (no record content).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+
+import requests
+
+from ..database import utcnow
+
+#: More invalid records than this share of a pull fails it.
+MAX_INVALID_SHARE = 0.10
+#: A 5,000-person answer is about 6 MB; refuse anything absurdly larger.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+MAX_CONNECT_TIMEOUT = 5.0
+READ_CHUNK = 256 * 1024
+USER_AGENT = "IntraSoft countries connector"
+
+
+class PullFailed(Exception):
+    """The pull cannot be used; ``reason`` says why (stored on the run, shown to clients)."""
+
+    def __init__(self, reason: str, *, attempts: int = 0, received: int = 0, skipped: int = 0):
+        super().__init__(reason)
+        self.reason = reason
+        self.attempts = attempts
+        self.received = received
+        self.skipped = skipped
+
+
+class _DeadlineExceeded(Exception):
+    pass
+
+
+@dataclass
+class Pull:
+    """A usable pull: the valid people, deduplicated, and the counts for the run record."""
+
+    people: list[dict]
+    received: int
+    skipped: int
+    duplicates: int
+    attempts: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _text(value, max_length: int, *, required: bool) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise _Invalid
+    value = value.strip()
+    if not value:
+        if required:
+            raise _Invalid
+        return None
+    if len(value) > max_length:
+        raise _Invalid
+    return value
+
+
+def _object(value, *, required: bool) -> dict:
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise _Invalid
+    return value
+
+
+def _postcode(value) -> str | None:
+    """randomuser sends postcodes as integers for some countries and strings for others."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise _Invalid
+    return _text(str(value), 32, required=False)
+
+
+def person_from_record(record) -> dict | None:
+    """The stored fields of one randomuser record, or None when it is invalid."""
+    try:
+        if not isinstance(record, dict):
+            raise _Invalid
+        name = _object(record.get("name"), required=True)
+        location = _object(record.get("location"), required=True)
+        login = _object(record.get("login"), required=False)
+        email = _text(record.get("email"), 254, required=True)
+        if "@" not in email:
+            raise _Invalid
+        return {
+            "uuid": _text(login.get("uuid"), 36, required=False),
+            "gender": _text(record.get("gender"), 16, required=True),
+            "title": _text(name.get("title"), 50, required=False),
+            "first_name": _text(name.get("first"), 100, required=True),
+            "last_name": _text(name.get("last"), 100, required=True),
+            "email": email,
+            "country": _text(location.get("country"), 100, required=True),
+            "city": _text(location.get("city"), 100, required=False),
+            "state": _text(location.get("state"), 100, required=False),
+            "postcode": _postcode(location.get("postcode")),
+            "nationality": _text(record.get("nat"), 8, required=False),
+        }
+    except _Invalid:
+        return None
+
+
+def people_from_records(records: list) -> Pull:
+    """Validate and deduplicate records (by ``login.uuid``, else by email); apply the 10% rule."""
+    people, seen = [], set()
+    skipped = duplicates = 0
+    for record in records:
+        person = person_from_record(record)
+        if person is None:
+            skipped += 1
+            continue
+        key = person["uuid"] or "email:" + person["email"].casefold()
+        if key in seen:
+            duplicates += 1
+            continue
+        seen.add(key)
+        people.append(person)
+    if skipped > len(records) * MAX_INVALID_SHARE:
+        raise PullFailed(
+            f"{skipped} of {len(records)} records are invalid (more than {MAX_INVALID_SHARE:.0%})",
+            received=len(records),
+            skipped=skipped,
+        )
+    return Pull(people=people, received=len(records), skipped=skipped, duplicates=duplicates)
+
+
+def parse_body(body: bytes) -> Pull:
+    """Parse a 2xx body; a 200 is not proof of success (``error`` key, empty ``results``)."""
+    try:
+        payload = json.loads(body)
+    except UnicodeDecodeError:
+        raise PullFailed("the response is not valid UTF-8 JSON") from None
+    except json.JSONDecodeError as exc:
+        raise PullFailed(f"the response is not valid JSON ({exc.msg} at character {exc.pos})") from None
+    if not isinstance(payload, dict):
+        raise PullFailed("the response is not a JSON object")
+    if "error" in payload:
+        raise PullFailed(f"randomuser answered with an error: {str(payload['error'])[:200]}")
+    if "results" not in payload:
+        raise PullFailed("the response has no results")
+    results = payload["results"]
+    if not isinstance(results, list):
+        raise PullFailed("results is not a list")
+    if not results:
+        raise PullFailed("results is empty (0 people)")
+    return people_from_records(results)
+
+
+# --- HTTP ------------------------------------------------------------------------------
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` as seconds (delta-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return max(0.0, (moment - utcnow()).total_seconds())
+
+
+def _error_summary(status: int, body: bytes) -> str:
+    try:
+        message = json.loads(body).get("error")
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        message = None
+    return f"HTTP {status}" + (f": {str(message)[:200]}" if message else "")
+
+
+class RandomUserClient:
+    def __init__(
+        self,
+        url: str,
+        *,
+        results: int,
+        nat: str | None = None,
+        seed: str | None = None,
+        timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        deadline: float = 20.0,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.url = url
+        self.results = results
+        self.params = {"results": str(results)}
+        if nat:
+            self.params["nat"] = nat
+        if seed:
+            self.params["seed"] = seed
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.deadline = deadline
+        self.session = session or requests.Session()
+        self.clock = clock
+        self.sleep = sleep
+
+    @classmethod
+    def from_config(cls, config) -> RandomUserClient:
+        return cls(
+            config["RANDOMUSER_URL"],
+            results=config["RANDOMUSER_RESULTS"],
+            nat=config.get("RANDOMUSER_NAT"),
+            seed=config.get("RANDOMUSER_SEED"),
+            timeout=config["RANDOMUSER_TIMEOUT"],
+            retries=config["RANDOMUSER_RETRIES"],
+            backoff=config["RANDOMUSER_BACKOFF_SECONDS"],
+            deadline=config["SYNC_DEADLINE_SECONDS"],
+        )
+
+    def _get(self, ends_at: float) -> tuple[int, bytes, dict]:
+        remaining = ends_at - self.clock()
+        if remaining <= 0:
+            raise _DeadlineExceeded
+        timeouts = (min(MAX_CONNECT_TIMEOUT, self.timeout, remaining), min(self.timeout, remaining))
+        response = self.session.get(
+            self.url,
+            params=self.params,
+            timeout=timeouts,
+            stream=True,
+            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+        )
+        with response:
+            chunks, size = [], 0
+            for chunk in response.iter_content(READ_CHUNK):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise PullFailed(f"the response is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB")
+                if self.clock() > ends_at:
+                    raise _DeadlineExceeded
+            return response.status_code, b"".join(chunks), response.headers
+
+    def fetch(self) -> Pull:
+        """Pull once (with retries) and return the valid people; raise ``PullFailed`` otherwise."""
+        ends_at = self.clock() + self.deadline
+        attempt = 0
+        while True:
+            attempt += 1
+            wait_hint = None
+            try:
+                status, body, headers = self._get(ends_at)
+            except _DeadlineExceeded:
+                raise PullFailed(
+                    f"the {self.deadline:g} s deadline passed while reading the response", attempts=attempt
+                ) from None
+            except requests.Timeout:
+                problem, retryable = f"timed out (connect/read timeout {self.timeout:g} s)", True
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                problem, retryable = f"connection error ({type(exc).__name__})", True
+            except requests.RequestException as exc:
+                raise PullFailed(f"request error ({type(exc).__name__})", attempts=attempt) from None
+            except PullFailed as exc:
+                exc.attempts = attempt
+                raise
+            else:
+                if 200 <= status < 300:
+                    try:
+                        pull = parse_body(body)
+                    except PullFailed as exc:
+                        exc.attempts = attempt
+                        raise
+                    pull.attempts = attempt
+                    return pull
+                problem = _error_summary(status, body)
+                retryable = status == 429 or status >= 500
+                if retryable:
+                    wait_hint = retry_after_seconds(headers.get("Retry-After"))
+            if not retryable:
+                raise PullFailed(problem, attempts=attempt)
+            if attempt > self.retries:
+                raise PullFailed(f"{problem}, after {attempt} attempts", attempts=attempt)
+            delay = self.backoff * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
+            if wait_hint is not None:
+                delay = max(delay, wait_hint)
+            if self.clock() + delay >= ends_at:
+                raise PullFailed(
+                    f"{problem}; the next retry (in {delay:.1f} s) would pass the {self.deadline:g} s deadline",
+                    attempts=attempt,
+                )
+            self.sleep(delay)

@@ -1,0 +1,460 @@
+"""A fake randomuser.me (API 1.4) for tests, benchmarks and trying the connector by hand.
+
+It answers ``GET /api/1.4/?results=N&seed=S&nat=fr,de&page=P`` (also ``/api/`` and ``/``) with
+people in randomuser's 1.4 format, deterministic for a seed; responses are rendered once
+per (seed, results, nat, page) and kept, so a benchmark measures the connector, not the fake.
+
+It can be told to misbehave, request by request: queue faults with ``plan(...)`` (in
+process) or ``POST /_fake/faults`` with ``{"faults": ["503", {"mode": "429", "retry_after": 2}]}``.
+Queued faults are used one per request, then the server answers normally again ("N
+failures then success"); ``{"default": "503"}`` makes a fault permanent until reset with
+``{"default": null}``. ``DELETE /_fake/faults`` clears everything. Modes:
+
+``500`` ``503`` ``429`` (error body, ``retry_after``), ``slow`` (``delay`` seconds before
+answering), ``hold`` (wait until ``release()``), ``malformed`` (not JSON), ``truncated``
+(valid JSON cut short), ``error_key`` (200 with randomuser's ``error``), ``empty``
+(``results: []``), ``missing_results``, ``not_a_list``, ``invalid`` (a ``fraction`` of
+records broken), ``duplicates`` (a ``fraction`` of records repeated), ``drop`` (close
+the connection without an answer).
+
+Run it on its own::
+
+    python -m intrasoft.countries.fake_randomuser --port 8765
+    RANDOMUSER_URL=http://127.0.0.1:8765/api/1.4/ flask sync
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import threading
+import uuid
+from collections import deque
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+MAX_RESULTS = 5000
+ERROR_500 = "Uh oh, something has gone wrong. Please tweet us @randomapi about the issue. Thank you."
+ERROR_429 = (
+    "Whoa, ease up there cowboy, you've requested 20000 users in the last 5 minutes. "
+    "Help us keep this service free and spare some for others please :)"
+)
+
+# Per nationality: country, postcode style, first names (female, male), last names, (city, state).
+NATIONALITIES: dict[str, dict] = {
+    "FR": {
+        "country": "France",
+        "postcode": "int",
+        "female": ["Jeanne", "Élodie", "Camille", "Manon", "Léa", "Chloé", "Inès", "Zoé"],
+        "male": ["Louis", "Hugo", "Théo", "Lucas", "Mathis", "Noah", "Émile", "Arthur"],
+        "last": ["Roux", "Martin", "Bernard", "Dubois", "Lefèvre", "Moreau", "Girard", "Fontaine", "Mercier"],
+        "places": [("Paris", "Île-de-France"), ("Lyon", "Rhône"), ("Nantes", "Loire-Atlantique"), ("Lille", "Nord")],
+    },
+    "DE": {
+        "country": "Germany",
+        "postcode": "int",
+        "female": ["Anna", "Lena", "Jana", "Marie", "Sophie", "Jülide", "Paula", "Greta"],
+        "male": ["Jonas", "Lukas", "Felix", "Paul", "Maximilian", "Jürgen", "Tim", "Ole"],
+        "last": ["Schmidt", "Müller", "Weber", "Wagner", "Becker", "Hoffmann", "Schäfer", "Koch", "Richter"],
+        "places": [
+            ("Berlin", "Berlin"),
+            ("München", "Bayern"),
+            ("Hamburg", "Hamburg"),
+            ("Köln", "Nordrhein-Westfalen"),
+        ],
+    },
+    "CH": {
+        "country": "Switzerland",
+        "postcode": "int",
+        "female": ["Nina", "Laura", "Mia", "Elena", "Lara", "Noémie"],
+        "male": ["Luca", "Noah", "Leon", "Nico", "Gian", "Rémy"],
+        "last": ["Meier", "Keller", "Brunner", "Baumann", "Frei", "Gerber", "Favre"],
+        "places": [("Zürich", "Zürich"), ("Genève", "Genève"), ("Bern", "Bern"), ("Lausanne", "Vaud")],
+    },
+    "NL": {
+        "country": "Netherlands",
+        "postcode": "str",
+        "female": ["Sanne", "Eva", "Fleur", "Lotte", "Anouk", "Iris"],
+        "male": ["Daan", "Sem", "Bram", "Thijs", "Ruben", "Joost"],
+        "last": ["de Jong", "Jansen", "de Vries", "van Dijk", "Bakker", "Visser", "Smit"],
+        "places": [("Amsterdam", "Noord-Holland"), ("Utrecht", "Utrecht"), ("Rotterdam", "Zuid-Holland")],
+    },
+    "GB": {
+        "country": "United Kingdom",
+        "postcode": "str",
+        "female": ["Olivia", "Amelia", "Isla", "Emily", "Grace", "ava"],
+        "male": ["Oliver", "George", "Harry", "Jack", "Charlie", "Alfie"],
+        "last": ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans"],
+        "places": [("London", "Greater London"), ("Leeds", "West Yorkshire"), ("Bristol", "Avon")],
+    },
+    "ES": {
+        "country": "Spain",
+        "postcode": "int",
+        "female": ["Lucía", "Sofía", "Martina", "Paula", "Alba"],
+        "male": ["Hugo", "Mateo", "Martín", "Pablo", "Álvaro"],
+        "last": ["García", "Fernández", "González", "Rodríguez", "López", "Martínez"],
+        "places": [("Madrid", "Comunidad de Madrid"), ("Sevilla", "Andalucía"), ("Valencia", "Comunidad Valenciana")],
+    },
+    "DK": {
+        "country": "Denmark",
+        "postcode": "int",
+        "female": ["Ida", "Freja", "Astrid", "Signe"],
+        "male": ["Magnus", "Søren", "Mikkel", "Rasmus"],
+        "last": ["Jensen", "Nielsen", "Hansen", "Pedersen", "Sørensen"],
+        "places": [("København", "Hovedstaden"), ("Aarhus", "Midtjylland")],
+    },
+    "US": {
+        "country": "United States",
+        "postcode": "int",
+        "female": ["Emma", "Madison", "Abigail", "Harper"],
+        "male": ["Liam", "Ethan", "Mason", "Logan"],
+        "last": ["Miller", "Davis", "Anderson", "Thomas", "Moore"],
+        "places": [("Austin", "Texas"), ("Portland", "Oregon"), ("Denver", "Colorado")],
+    },
+}
+ALL_NATS = tuple(NATIONALITIES)
+_EPOCH = datetime(1950, 1, 1, tzinfo=UTC)
+_ASCII = str.maketrans("éèêëàâäîïôöûüùçñáíóúåæøÉÈÊÀÂÎÔÛÇÑÁÍÓÚÅÆØ", "eeeeaaaiioouuucnaiouaaoEEEAAIOUCNAIOUAAO")
+
+
+def parse_nat(value: str | None) -> tuple[str, ...]:
+    """randomuser's ``nat``: a comma list, case-insensitive; unknown values are ignored."""
+    wanted = tuple(sorted({n.strip().upper() for n in (value or "").split(",") if n.strip().upper() in NATIONALITIES}))
+    return wanted or ALL_NATS
+
+
+def parse_results(value: str | None) -> int:
+    """Like randomuser: anything invalid or above 5000 becomes 1."""
+    try:
+        count = int(value) if value is not None else 1
+    except ValueError:
+        return 1
+    return count if 1 <= count <= MAX_RESULTS else 1
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def make_person(rng: random.Random, nat: str) -> dict:
+    """One person in randomuser's 1.4 format."""
+    data = NATIONALITIES[nat]
+    gender = rng.choice(("female", "male"))
+    first = rng.choice(data[gender])
+    last = rng.choice(data["last"])
+    city, state = rng.choice(data["places"])
+    title = rng.choice(("Ms", "Mrs", "Miss") if gender == "female" else ("Mr", "Monsieur"))
+    postcode: int | str
+    if data["postcode"] == "int":
+        postcode = rng.randrange(10000, 99999)
+    else:
+        outward = f"{rng.choice('ABCDEFGH')}{rng.randrange(1, 99)}"
+        postcode = f"{outward} {rng.randrange(1, 9)}{rng.choice('XYZ')}{rng.choice('QRS')}"
+    user_uuid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    local = f"{first}.{last}".lower().replace(" ", "").translate(_ASCII)
+    dob = _EPOCH + timedelta(days=rng.randrange(0, 365 * 55), seconds=rng.randrange(86400))
+    registered = datetime(2003, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(0, 365 * 20))
+    picture = f"{'women' if gender == 'female' else 'men'}/{rng.randrange(100)}.jpg"
+    return {
+        "gender": gender,
+        "name": {"title": title, "first": first, "last": last},
+        "location": {
+            "street": {
+                "number": rng.randrange(1, 9999),
+                "name": rng.choice(("Rue de la Paix", "Hauptstraße", "Main St")),
+            },
+            "city": city,
+            "state": state,
+            "country": data["country"],
+            "postcode": postcode,
+            "coordinates": {"latitude": f"{rng.uniform(-90, 90):.4f}", "longitude": f"{rng.uniform(-180, 180):.4f}"},
+            "timezone": {"offset": "+1:00", "description": "Brussels, Copenhagen, Madrid, Paris"},
+        },
+        "email": f"{local}@example.com",
+        "login": {
+            "uuid": user_uuid,
+            "username": f"{rng.choice(('blue', 'lazy'))}{rng.choice(('fish', 'cat'))}{rng.randrange(100, 999)}",
+            "password": "secret",
+            "salt": hashlib.md5(user_uuid.encode(), usedforsecurity=False).hexdigest()[:8],
+            "md5": hashlib.md5(user_uuid.encode(), usedforsecurity=False).hexdigest(),
+            "sha1": hashlib.sha1(user_uuid.encode(), usedforsecurity=False).hexdigest(),
+            "sha256": hashlib.sha256(user_uuid.encode()).hexdigest(),
+        },
+        "dob": {"date": _iso(dob), "age": 2026 - dob.year},
+        "registered": {"date": _iso(registered), "age": 2026 - registered.year},
+        "phone": f"0{rng.randrange(1, 9)}-{rng.randrange(10, 99)}-{rng.randrange(10, 99)}-{rng.randrange(10, 99)}",
+        "cell": f"06-{rng.randrange(10, 99)}-{rng.randrange(10, 99)}-{rng.randrange(10, 99)}",
+        "id": {"name": "INSEE" if nat == "FR" else "", "value": None if nat != "FR" else str(rng.randrange(10**12))},
+        "picture": {
+            "large": f"https://randomuser.me/api/portraits/{picture}",
+            "medium": f"https://randomuser.me/api/portraits/med/{picture}",
+            "thumbnail": f"https://randomuser.me/api/portraits/thumb/{picture}",
+        },
+        "nat": nat,
+    }
+
+
+def generate_people(seed: str, count: int, nats: tuple[str, ...] = ALL_NATS, page: int = 1) -> list[dict]:
+    """``count`` people, always the same for the same arguments."""
+    digest = hashlib.sha256(f"{seed}|{page}|{','.join(nats)}".encode()).digest()
+    rng = random.Random(int.from_bytes(digest[:8], "big"))
+    return [make_person(rng, rng.choice(nats)) for _ in range(count)]
+
+
+@lru_cache(maxsize=32)
+def render(seed: str, count: int, nats: tuple[str, ...], page: int) -> bytes:
+    """The response body for these arguments, rendered once."""
+    body = {
+        "results": generate_people(seed, count, nats, page),
+        "info": {"seed": seed, "results": count, "page": page, "version": "1.4"},
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _broken_record(rng: random.Random, person: dict) -> dict:
+    """A record the connector must reject: a required field missing or of the wrong type."""
+    broken = json.loads(json.dumps(person))
+    kind = rng.randrange(5)
+    if kind == 0:
+        del broken["email"]
+    elif kind == 1:
+        broken["name"] = "not an object"
+    elif kind == 2:
+        broken["location"]["country"] = 42
+    elif kind == 3:
+        broken["gender"] = None
+    else:
+        del broken["name"]["last"]
+    return broken
+
+
+def degrade(body: bytes, mode: str, fraction: float) -> bytes:
+    """Break or duplicate a ``fraction`` of the records of a rendered body."""
+    payload = json.loads(body)
+    results = payload["results"]
+    rng = random.Random(len(results))
+    picked = sorted(rng.sample(range(len(results)), max(1, round(len(results) * fraction))))
+    if mode == "invalid":
+        for index in picked:
+            results[index] = _broken_record(rng, results[index])
+    else:  # duplicates
+        results.extend(json.loads(json.dumps(results[index])) for index in picked)
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class FakeRandomUser:
+    """The fake server: ``start()`` it on a loopback port, queue faults, ``stop()`` it."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        self._faults: deque[dict] = deque()
+        self._default: dict | None = None
+        self._lock = threading.Lock()
+        self._released = threading.Event()
+        self._stopping = threading.Event()
+        self.request_arrived = threading.Event()
+        self.requests: list[dict] = []
+        self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self.httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def url(self) -> str:
+        """The API URL to configure as ``RANDOMUSER_URL``."""
+        return self.base_url + "/api/1.4/"
+
+    def start(self) -> FakeRandomUser:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="fake-randomuser", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._released.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    # --- faults --------------------------------------------------------------------
+
+    def plan(self, *faults: str | dict) -> None:
+        """Queue faults, one per coming request; afterwards the server answers normally."""
+        with self._lock:
+            self._faults.extend(_fault(f) for f in faults)
+
+    def set_default(self, fault: str | dict | None) -> None:
+        """A fault for every request (``None``: answer normally) once the queue is empty."""
+        with self._lock:
+            self._default = _fault(fault) if fault is not None else None
+
+    def reset(self) -> None:
+        with self._lock:
+            self._faults.clear()
+            self._default = None
+            self.requests.clear()
+        self._released.clear()
+        self.request_arrived.clear()
+
+    def release(self) -> None:
+        """Let the requests waiting in ``hold`` mode answer."""
+        self._released.set()
+
+    def next_fault(self) -> dict | None:
+        with self._lock:
+            return self._faults.popleft() if self._faults else self._default
+
+    def record(self, path: str, query: dict) -> None:
+        with self._lock:
+            self.requests.append({"path": path, "query": query})
+        self.request_arrived.set()
+
+    def wait(self, seconds: float, *, until_released: bool = False) -> None:
+        (self._released if until_released else self._stopping).wait(seconds)
+
+
+def _fault(spec: str | dict) -> dict:
+    fault = {"mode": spec} if isinstance(spec, str) else dict(spec)
+    if fault.get("mode") not in FAULT_MODES:
+        raise ValueError(f"unknown fault mode {fault.get('mode')!r}; one of {sorted(FAULT_MODES)}")
+    return fault
+
+
+FAULT_MODES = frozenset(
+    {
+        "500",
+        "503",
+        "429",
+        "slow",
+        "hold",
+        "malformed",
+        "truncated",
+        "error_key",
+        "empty",
+        "missing_results",
+        "not_a_list",
+        "invalid",
+        "duplicates",
+        "drop",
+    }
+)
+
+
+def _handler_for(server: FakeRandomUser):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "fake-randomuser/1.4"
+
+        def log_message(self, format, *args):  # quiet: tests and benchmarks read their own output
+            pass
+
+        def _send(self, status: int, body: bytes, content_type: str = "application/json; charset=utf-8", **headers):
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name.replace("_", "-"), str(value))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _json(self, status: int, payload: dict, **headers):
+            self._send(status, json.dumps(payload).encode(), **headers)
+
+        def _control_body(self) -> dict:
+            length = int(self.headers.get("Content-Length") or 0)
+            return json.loads(self.rfile.read(length) or b"{}")
+
+        def do_POST(self):
+            if urlsplit(self.path).path != "/_fake/faults":
+                return self._json(404, {"error": "not found"})
+            try:
+                body = self._control_body()
+                server.plan(*body.get("faults", []))
+                if "default" in body:
+                    server.set_default(body["default"])
+            except (ValueError, TypeError, AttributeError) as exc:
+                return self._json(400, {"error": str(exc)})
+            return self._json(200, {"queued": len(server._faults), "default": server._default})
+
+        def do_DELETE(self):
+            if urlsplit(self.path).path != "/_fake/faults":
+                return self._json(404, {"error": "not found"})
+            server.reset()
+            return self._json(200, {"queued": 0, "default": None})
+
+        def do_GET(self):
+            parts = urlsplit(self.path)
+            if parts.path not in ("/", "/api", "/api/", "/api/1.4", "/api/1.4/"):
+                return self._json(404, {"error": "not found"})
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            server.record(parts.path, query)
+            fault = server.next_fault() or {}
+            mode = fault.get("mode")
+            if mode == "drop":
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return None
+            if mode == "slow":
+                server.wait(float(fault.get("delay", 2.0)))
+            if mode == "hold":
+                server.wait(float(fault.get("timeout", 30.0)), until_released=True)
+            if mode == "500":
+                return self._json(500, {"error": ERROR_500})
+            if mode == "503":
+                return self._send(503, b"<html><body>503 Service Unavailable</body></html>", "text/html")
+            if mode == "429":
+                return self._json(429, {"error": ERROR_429}, Retry_After=fault.get("retry_after", 1))
+            if mode == "error_key":
+                return self._json(200, {"error": ERROR_500})
+            if mode == "malformed":
+                return self._send(200, b"<html>Bad gateway</html>{not json")
+
+            seed = query.get("seed") or uuid.uuid4().hex[:16]
+            count = parse_results(query.get("results"))
+            page = parse_results(query.get("page"))
+            body = render(seed, count, parse_nat(query.get("nat")), page)
+            info = {"seed": seed, "results": count, "page": page, "version": "1.4"}
+            if mode == "empty":
+                return self._json(200, {"results": [], "info": {**info, "results": 0}})
+            if mode == "missing_results":
+                return self._json(200, {"info": info})
+            if mode == "not_a_list":
+                return self._json(200, {"results": {"0": "x"}, "info": info})
+            if mode in ("invalid", "duplicates"):
+                body = degrade(body, mode, float(fault.get("fraction", 0.2)))
+            if mode == "truncated":
+                body = body[: max(1, len(body) // 2)]
+            return self._send(200, body)
+
+    return Handler
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--fault", action="append", default=[], help="queue a fault for the next request(s)")
+    parser.add_argument("--default-fault", default=None, help="a fault for every request")
+    args = parser.parse_args(argv)
+    fake = FakeRandomUser(args.host, args.port)
+    fake.plan(*args.fault)
+    fake.set_default(args.default_fault)
+    print(f"fake randomuser listening on {fake.url}", flush=True)
+    try:
+        fake.httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.httpd.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""One sync at a time across processes, even when a process dies holding the lock."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from intrasoft.countries import lock as lock_module
+from intrasoft.countries.lock import LOCK_NAME, SyncLockHandle, lock_is_free, mysql_lock_name, pid_is_alive
+from intrasoft.countries.models import SyncLock, SyncRun
+from intrasoft.countries.service import SyncBusy, run_sync
+from intrasoft.database import utcnow
+
+from ..conftest import MYSQL
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_until(condition, seconds=15.0):
+    """Poll a condition (bounded): for events in other processes, never a timing assertion."""
+    ends = time.monotonic() + seconds
+    while time.monotonic() < ends:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_two_syncs_started_together_make_one_run_and_one_refusal(app, db, fake):
+    fake.plan({"mode": "hold"})  # the winner waits in its HTTP call, holding the lock
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def trigger():
+        with app.app_context():
+            barrier.wait()
+            try:
+                outcomes.append(run_sync("api"))
+            except SyncBusy:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=trigger) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    assert wait_until(lambda: "refused" in outcomes)
+    fake.release()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(o if o == "refused" else o.status for o in outcomes) == ["refused", "succeeded"]
+    assert db.session.scalar(select(func.count()).select_from(SyncRun)) == 1
+    assert lock_is_free(db.engine)
+
+
+def test_a_process_killed_while_holding_the_lock(app, client, db, fake, database_url):
+    fake.plan({"mode": "hold", "timeout": 60})
+    env = {
+        **os.environ,
+        "FLASK_APP": "intrasoft",
+        "DATABASE_URL": database_url,
+        "RANDOMUSER_URL": fake.url,
+        "RANDOMUSER_RESULTS": "40",
+        "RANDOMUSER_TIMEOUT": "60",
+        "SYNC_DEADLINE_SECONDS": "120",
+        "LOG_LEVEL": "WARNING",
+        "ENV_FILE": "",
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "flask", "sync"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        assert fake.request_arrived.wait(30), child.communicate(timeout=5)
+        # The child holds the lock and is in the middle of its pull.
+        assert client.post("/api/countries/sync").status_code == 409
+        assert not lock_is_free(db.engine)
+        running = db.session.scalars(select(SyncRun)).one()
+        assert running.status == "running" and running.trigger == "cli"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.communicate(timeout=10)
+    assert child.returncode == -signal.SIGKILL
+    assert wait_until(lambda: lock_is_free(db.engine))
+    response = client.post("/api/countries/sync")
+    assert response.status_code == 201, response.json
+    db.session.expire_all()
+    dead = db.session.get(SyncRun, running.id)
+    assert dead.status == "failed" and dead.reason == "abandoned: the process running it stopped"
+
+
+def lock_row(db):
+    with db.engine.connect() as connection:
+        return connection.execute(select(SyncLock.owner, SyncLock.expires_at)).first()
+
+
+def test_lock_row_lease_and_takeover(db):
+    """The lock-row strategy (used where GET_LOCK is missing), exercised on any database."""
+    first = SyncLockHandle(db.engine, lease_seconds=60)
+    second = SyncLockHandle(db.engine, lease_seconds=60)
+    assert first._acquire_row() and first.owner != second.owner
+    assert not second._acquire_row()
+    # A holder on another host whose lease has expired: taken over.
+    with db.engine.begin() as connection:
+        connection.execute(update(SyncLock).values(owner="elsewhere:1:abc", expires_at=utcnow() - timedelta(seconds=1)))
+    assert second._acquire_row()
+    assert lock_row(db).owner == second.owner
+    # A holder on another host with a live lease: refused, whatever its pid.
+    with db.engine.begin() as connection:
+        connection.execute(update(SyncLock).values(owner="elsewhere:1:abc", expires_at=utcnow() + timedelta(hours=1)))
+    assert not first._acquire_row()
+    # A dead process of this host: taken over at once.
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    assert not pid_is_alive(dead.pid)
+    with db.engine.begin() as connection:
+        connection.execute(update(SyncLock).values(owner=f"{socket.gethostname()}:{dead.pid}:abc"))
+    assert first._acquire_row()
+    with db.engine.begin() as connection:
+        connection.execute(update(SyncLock).values(expires_at=utcnow()))
+    first._renew_row()
+    assert lock_row(db).expires_at > utcnow() + timedelta(seconds=50)
+    first._release_row()
+    assert lock_row(db) is None
+
+
+def test_lock_row_released_between_read_and_retry(db, monkeypatch):
+    handle = SyncLockHandle(db.engine, lease_seconds=60)
+    with db.engine.begin() as connection:
+        connection.execute(
+            insert(SyncLock).values(name=LOCK_NAME, owner="x:1:y", acquired_at=utcnow(), expires_at=utcnow())
+        )
+    real_select = lock_module.select
+    calls = []
+
+    def select_after_release(*args):
+        calls.append(1)
+        with db.engine.begin() as connection:
+            connection.execute(SyncLock.__table__.delete())
+        return real_select(*args)
+
+    monkeypatch.setattr(lock_module, "select", select_after_release)
+    assert handle._acquire_row()
+    handle.held = True
+    handle._release_row()
+
+
+def test_pid_checks():
+    assert pid_is_alive(os.getpid())
+    assert pid_is_alive(1)  # exists (another user's or ours): never taken for dead
+
+
+def test_mysql_lock_names_fit_in_64_characters():
+    assert mysql_lock_name("intrasoft") == "intrasoft:intrasoft:countries_sync"
+    long_name = mysql_lock_name("x" * 64)
+    assert len(long_name) <= 64 and long_name.startswith("intrasoft:")
+
+
+@pytest.mark.skipif(not MYSQL, reason="GET_LOCK needs MySQL/MariaDB")
+def test_mysql_lock_is_per_database_and_released_with_the_connection(db):
+    handle = SyncLockHandle(db.engine, lease_seconds=1)
+    assert handle.acquire()
+    other = SyncLockHandle(db.engine, lease_seconds=1)
+    assert not other.acquire()
+    handle.renew()  # nothing to renew: the lock lives with its connection
+    handle._connection.invalidate()  # the connection dies: the server frees the lock
+    handle.release()
+    assert wait_until(lambda: lock_is_free(db.engine))
+    assert other.acquire()
+    other.release()
+    other.release()  # idempotent
