@@ -86,9 +86,11 @@ def register_blueprints(app: Flask) -> None:
     from .customers.routes import blp as customers_blp
     from .health import blp as health_blp
     from .opportunities.routes import blp as opportunities_blp
+    from .revenue.data_quality.routes import blp as data_quality_blp
+    from .revenue.routes import blp as revenue_blp
 
     app.register_blueprint(health_blp)
-    for blueprint in (customers_blp, opportunities_blp):
+    for blueprint in (customers_blp, opportunities_blp, revenue_blp, data_quality_blp):
         api.register_blueprint(blueprint)
 
 
