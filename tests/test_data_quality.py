@@ -137,3 +137,4 @@ def test_as_of_parameter(client, dataset):
     # Open and closing before 15 July 2025: g100, g300, g400, g1750, f, u10, u100.01
     assert body["checks"]["overdue_open_opportunities"]["count"] == 7
     assert client.get("/api/data-quality?as_of=nope").status_code == 422
+    assert "as_of" in client.get("/api/data-quality?as_of=2100-07-01").json["errors"]["query"]

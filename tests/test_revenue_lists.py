@@ -5,10 +5,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+
+from intrasoft.database import utcnow
 
 from intrasoft.revenue.models import RevenueTarget
 
+from .conftest import MYSQL
 from .factories import RevenueActualFactory, RevenueTargetFactory
 
 
@@ -45,6 +48,7 @@ def test_targets_filtered_by_fiscal_year(client):
         ("UK", 2025, "10.00"),
     ]
     assert json.loads(response.headers["X-Pagination"])["total"] == 2
+    assert [t["fiscal_year"] for t in client.get("/api/revenue/targets?area=France").json] == [2024, 2025]
     everything = client.get("/api/revenue/targets").json
     assert [(t["area"], t["fiscal_year"]) for t in everything] == [("France", 2024), ("France", 2025), ("UK", 2025)]
 
@@ -138,3 +142,30 @@ def test_spec_documents_the_revenue_endpoints(client):
     assert params["area"]["schema"]["enum"] == ["France", "Germany", "Switzerland", "Netherlands", "UK"]
     assert params["fiscal_year"]["schema"]["minimum"] == 2000
     assert "422" in paths["/api/revenue/summary"]["get"]["responses"]
+
+
+@pytest.mark.skipif(MYSQL, reason="MySQL serialises this race with gap locks (a deadlock, retried), not a duplicate")
+def test_concurrent_first_put_becomes_an_update(client, db):
+    """Another client creates the target between our read and our insert: we update it instead."""
+    raced = []
+
+    def other_client_inserts_first(conn, cursor, statement, *args):
+        if statement.startswith("INSERT INTO revenue_targets") and not raced:
+            raced.append(True)
+            with db.engine.connect() as other:
+                other.execute(
+                    RevenueTarget.__table__.insert().values(
+                        area="UK", fiscal_year=2026, amount=Decimal("5.00"), created_at=utcnow(), updated_at=utcnow()
+                    )
+                )
+                other.commit()
+
+    event.listen(db.engine, "before_cursor_execute", other_client_inserts_first)
+    try:
+        response = client.put("/api/revenue/targets/UK/2026", json={"amount": "7.00"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", other_client_inserts_first)
+    assert raced
+    assert response.status_code == 200, response.json
+    assert response.json["amount"] == "7.00"
+    assert db.session.execute(select(RevenueTarget.amount)).scalars().all() == [Decimal("7.00")]

@@ -7,6 +7,7 @@ and a JSON float could not promise that.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
@@ -16,6 +17,20 @@ from ..fields import Money, UTCDateTime
 from ..pagination import PageArgs
 
 MAX_TARGET = Decimal("9999999999.99")
+
+
+#: Days whose fiscal year is within 2000-2100.
+FIRST_DAY = date(MIN_FISCAL_YEAR - 1, 7, 1)
+LAST_DAY = date(MAX_FISCAL_YEAR, 6, 30)
+
+
+def as_of_field(description: str) -> fields.Date:
+    return fields.Date(
+        validate=validate.Range(
+            min=FIRST_DAY, max=LAST_DAY, error=f"Must be between {FIRST_DAY} and {LAST_DAY} (fiscal years 2000-2100)."
+        ),
+        metadata={"description": description, "example": "2024-12-31"},
+    )
 
 
 def fiscal_year_field(description: str, **kwargs) -> fields.Integer:
@@ -82,13 +97,8 @@ class TargetInputSchema(Schema):
 
 
 class SummaryArgs(Schema):
-    fiscal_year = fiscal_year_field("Fiscal year (default: the current one).")
-    as_of = fields.Date(
-        metadata={
-            "description": "Day the figures are computed at (default: today). May lie outside the fiscal year.",
-            "example": "2024-12-31",
-        }
-    )
+    fiscal_year = fiscal_year_field("Fiscal year (default: as_of's, so with neither parameter the current one).")
+    as_of = as_of_field("Day the figures are computed at (default: today); may lie outside the fiscal year.")
 
 
 def _figure_fields() -> dict[str, fields.Field]:

@@ -1,5 +1,7 @@
 from marshmallow import Schema, fields
 
+from ..schemas import as_of_field
+
 
 class CheckSchema(Schema):
     description = fields.String(metadata={"example": "Open opportunities whose expected close date has passed."})
@@ -30,9 +32,7 @@ ChecksSchema = Schema.from_dict({name: fields.Nested(CheckSchema) for name in CH
 
 
 class DataQualityArgs(Schema):
-    as_of = fields.Date(
-        metadata={"description": "Day the checks are run at (default: today).", "example": "2024-11-15"}
-    )
+    as_of = as_of_field("Day the checks are run at (default: today).")
 
 
 class DataQualitySchema(Schema):
