@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import event, select
 
 from intrasoft.database import utcnow
-
 from intrasoft.revenue.models import RevenueTarget
 
 from .conftest import MYSQL
