@@ -19,9 +19,12 @@ from ..pagination import PageArgs
 MAX_TARGET = Decimal("9999999999.99")
 
 
-#: Days whose fiscal year is within 2000-2100.
+#: Days whose fiscal year is within 2000-2100, and the same bound as a pattern for the spec.
 FIRST_DAY = date(MIN_FISCAL_YEAR - 1, 7, 1)
 LAST_DAY = date(MAX_FISCAL_YEAR, 6, 30)
+AS_OF_PATTERN = r"^(1999-(0[7-9]|1[0-2])|20\d{2}-(0[1-9]|1[0-2])|2100-0[1-6])-(0[1-9]|[12]\d|3[01])$"
+#: A positive amount of at most 9,999,999,999.99 with at most two decimals.
+POSITIVE_MONEY_PATTERN = r"^(0*[1-9]\d{0,9}(\.\d{1,2})?|0*\.(0[1-9]|[1-9]\d?))$"
 
 
 def as_of_field(description: str) -> fields.Date:
@@ -29,7 +32,7 @@ def as_of_field(description: str) -> fields.Date:
         validate=validate.Range(
             min=FIRST_DAY, max=LAST_DAY, error=f"Must be between {FIRST_DAY} and {LAST_DAY} (fiscal years 2000-2100)."
         ),
-        metadata={"description": description, "example": "2024-12-31"},
+        metadata={"description": description, "example": "2024-12-31", "pattern": AS_OF_PATTERN},
     )
 
 
@@ -89,7 +92,10 @@ class TargetInputSchema(Schema):
         minimum=Decimal("0"),
         maximum=MAX_TARGET,
         min_exclusive=True,
-        metadata={"description": "The fiscal year's revenue target in EUR: > 0, at most two decimals."},
+        metadata={
+            "description": "The fiscal year's revenue target in EUR: > 0, at most 9,999,999,999.99, two decimals.",
+            "pattern": POSITIVE_MONEY_PATTERN,
+        },
     )
 
 
