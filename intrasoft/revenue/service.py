@@ -64,10 +64,6 @@ def percentage(part: Decimal, whole: Decimal | None) -> Decimal | None:
 # --- actuals and targets -----------------------------------------------------------------
 
 
-def _fiscal_year_of_month(month: date) -> int:
-    return fiscal_year_of(month)
-
-
 def list_actuals(args: dict) -> Page:
     stmt = select(RevenueActual).order_by(RevenueActual.month, RevenueActual.area, RevenueActual.id)
     if "area" in args:
@@ -80,7 +76,7 @@ def list_actuals(args: dict) -> Page:
         {
             "area": actual.area,
             "month": actual.month,
-            "fiscal_year": _fiscal_year_of_month(actual.month),
+            "fiscal_year": fiscal_year_of(actual.month),
             "amount": actual.amount,
             "created_at": actual.created_at,
             "updated_at": actual.updated_at,
