@@ -88,12 +88,22 @@ def register_blueprints(app: Flask) -> None:
     from .docs import blp as docs_blp
     from .health import blp as health_blp
     from .opportunities.routes import blp as opportunities_blp
+    from .revenue.data_quality.routes import blp as data_quality_blp
+    from .revenue.routes import blp as revenue_blp
     from .threads.compat import blp as threads_compat_blp
     from .threads.routes import blp as threads_blp
 
     app.register_blueprint(health_blp)
     app.register_blueprint(docs_blp)
-    for blueprint in (customers_blp, opportunities_blp, threads_blp, threads_compat_blp, countries_blp):
+    for blueprint in (
+        customers_blp,
+        opportunities_blp,
+        revenue_blp,
+        data_quality_blp,
+        countries_blp,
+        threads_blp,
+        threads_compat_blp,
+    ):
         api.register_blueprint(blueprint)
 
 

@@ -1,0 +1,1 @@
+"""``GET /api/data-quality``: the checks sales leadership runs before trusting the numbers."""
