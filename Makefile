@@ -23,10 +23,12 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## run: migrate, seed when empty, and serve the API on http://$(HOST):$(PORT)
+## run: migrate, seed when empty, then the API on http://$(HOST):$(PORT) and the sync scheduler beside it
 run: install
 	$(BIN)/flask setup-db
 	$(BIN)/flask seed --if-empty
+	$(BIN)/flask scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) "intrasoft:create_app()"
 
 ## test: the whole suite on SQLite, and on MySQL too when TEST_DATABASE_URL is set; coverage gate

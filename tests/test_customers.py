@@ -5,6 +5,7 @@ from intrasoft.customers.schemas import CustomerSchema
 from intrasoft.customers.service import customer_row_to_dict
 
 from .factories import CustomerFactory, OpportunityFactory
+from .sql import StatementCounter
 
 
 def test_list_is_ordered_by_cid_with_page_metadata(client):
@@ -24,14 +25,7 @@ def test_keyset_cursor_walks_everything_without_count(client, db):
     for cid in range(1, 8):
         CustomerFactory(cid=cid)
     seen, after = [], 0
-    statements = []
-    from sqlalchemy import event
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with StatementCounter(db.engine) as counter:
         while after is not None:
             response = client.get(f"/api/customers?after={after}&page_size=3")
             assert response.status_code == 200
@@ -39,10 +33,8 @@ def test_keyset_cursor_walks_everything_without_count(client, db):
             assert meta["page_size"] == 3
             seen += [c["cid"] for c in response.json]
             after = meta["next_after"]
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert seen == list(range(1, 8))
-    assert not [s for s in statements if "count(" in s.lower()]
+    assert not [s for s in counter.statements if "count(" in s.lower()]
 
 
 def test_cursor_last_page_has_null_next(client):
@@ -138,20 +130,13 @@ def test_invalid_query_parameters(client):
 
 
 def test_list_statement_count_does_not_grow_with_page_size(client, db):
-    from sqlalchemy import event
-
     for cid in range(1, 61):
         CustomerFactory(cid=cid)
 
     def count_statements(url):
-        statements = []
-        listener = lambda *a: statements.append(a[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with StatementCounter(db.engine) as counter:
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        return len(counter)
 
     assert count_statements("/api/customers?page_size=2") == count_statements("/api/customers?page_size=60")
     assert count_statements("/api/customers?after=0&page_size=2") == count_statements(

@@ -9,11 +9,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from intrasoft.revenue import service as revenue_service
 
 from .factories import CustomerFactory, OpportunityFactory, RevenueActualFactory, RevenueTargetFactory
+from .sql import StatementCounter
 
 D = Decimal
 
@@ -267,17 +267,9 @@ def test_invalid_parameters_are_422(client, query, location, field):
 
 
 def _count_statements(db, call):
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with StatementCounter(db.engine) as counter:
         call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return statements
+    return counter.statements
 
 
 def test_summary_runs_a_constant_number_of_statements(client, db):

@@ -3,9 +3,11 @@
 import json
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from intrasoft.threads.models import Thread, ThreadMessage, ThreadParticipant
+
+from .sql import StatementCounter
 
 
 def create_thread(client, users, **extra):
@@ -20,22 +22,6 @@ def post(client, thread_id, username, message):
 
 def count_rows(db, model):
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-class StatementCounter:
-    def __init__(self, engine):
-        self.engine = engine
-        self.statements = []
-
-    def _record(self, conn, cursor, statement, *args):
-        self.statements.append(statement)
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
 
 
 # --- creating threads -----------------------------------------------------------------

@@ -8,25 +8,19 @@ import pytest
 import requests
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from werkzeug.serving import make_server
 
 from intrasoft.threads.models import Thread, ThreadMessage
 
 from .conftest import TEST_TOKEN, mysql_only
+from .servers import serve_app
 
 WRITERS = 50
 
 
 @pytest.fixture()
 def live_server(app, db):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    worker = threading.Thread(target=server.serve_forever, daemon=True)
-    worker.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        worker.join(timeout=10)
+    with serve_app(app) as base_url:
+        yield base_url
 
 
 @mysql_only

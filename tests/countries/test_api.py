@@ -2,12 +2,14 @@
 
 import json
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from intrasoft.countries.lock import SyncLockHandle
 from intrasoft.countries.models import CountryPerson, SyncRun
 from intrasoft.countries.schemas import CountriesSchema, SyncRunSchema
 from intrasoft.database import utcnow
+
+from ..sql import StatementCounter
 
 
 def make_snapshot(db, people, *, status="succeeded"):
@@ -115,19 +117,11 @@ def test_etag_and_304(client, db):
 def test_statements_cold_and_warm(client, db):
     people = [("France", f"P{i}", "Roux", "male", f"p{i}@example.com") for i in range(300)]
     make_snapshot(db, people)
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with StatementCounter(db.engine) as counter:
         cold = client.get("/api/countries")
-        cold_count = len(statements)
+        cold_count = len(counter)
         warm = client.get("/api/countries?country=FRANCE")
-        warm_count = len(statements) - cold_count
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        warm_count = len(counter) - cold_count
     assert cold.status_code == warm.status_code == 200
     assert cold_count <= 2
     assert warm_count == 1  # the state check; the filtered body comes from the cached snapshot
