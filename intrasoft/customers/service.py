@@ -13,25 +13,28 @@ from ..pagination import Page, paginate
 from .models import Customer
 from .schemas import MAX_CID
 
+#: The table's Core columns: a statement built from ORM attributes goes through the ORM's
+#: compile and execute layers (about 5% of a list request) for nothing, as we want rows.
+_customer = Customer.__table__.c
 #: The list's columns, in the order ``customer_row_to_dict`` unpacks them.
 LIST_COLUMNS = (
-    Customer.cid,
-    Customer.name,
-    Customer.area,
-    Customer.segment,
-    Customer.account_executive,
-    Customer.technical_specialist,
-    Customer.contract_start_date,
-    Customer.contract_renewal_date,
-    Customer.subscriptions,
-    Customer.is_strategic,
-    Customer.is_reference,
-    Customer.credit_hold,
-    Customer.created_at,
-    Customer.updated_at,
+    _customer.cid,
+    _customer.name,
+    _customer.area,
+    _customer.segment,
+    _customer.account_executive,
+    _customer.technical_specialist,
+    _customer.contract_start_date,
+    _customer.contract_renewal_date,
+    _customer.subscriptions,
+    _customer.is_strategic,
+    _customer.is_reference,
+    _customer.credit_hold,
+    _customer.created_at,
+    _customer.updated_at,
 )
 #: Statements are immutable: build the base once, each request adds its filters and page.
-_LIST_BASE = select(*LIST_COLUMNS).order_by(Customer.cid)
+_LIST_BASE = select(*LIST_COLUMNS).order_by(_customer.cid)
 
 
 def _escape_like(text: str) -> str:
@@ -41,16 +44,16 @@ def _escape_like(text: str) -> str:
 def list_customers(args: dict) -> Page:
     stmt = _LIST_BASE
     if "area" in args:
-        stmt = stmt.where(Customer.area == args["area"])
+        stmt = stmt.where(_customer.area == args["area"])
     if "segment" in args:
-        stmt = stmt.where(Customer.segment == args["segment"])
+        stmt = stmt.where(_customer.segment == args["segment"])
     if "account_executive" in args:
-        stmt = stmt.where(Customer.account_executive == args["account_executive"])
+        stmt = stmt.where(_customer.account_executive == args["account_executive"])
     if "is_strategic" in args:
-        stmt = stmt.where(Customer.is_strategic.is_(args["is_strategic"]))
+        stmt = stmt.where(_customer.is_strategic.is_(args["is_strategic"]))
     if "q" in args:
-        stmt = stmt.where(Customer.name.ilike(f"%{_escape_like(args['q'])}%", escape="\\"))
-    return paginate(stmt, args, key_column=Customer.cid)
+        stmt = stmt.where(_customer.name.ilike(f"%{_escape_like(args['q'])}%", escape="\\"))
+    return paginate(stmt, args, key_column=_customer.cid)
 
 
 def _utc(value):
