@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -47,6 +48,8 @@ def wait_until_up(base: str, process: subprocess.Popen) -> None:
 
 
 def load_config_module(env: dict[str, str], monkeypatch):
+    """Execute gunicorn.conf.py as gunicorn does, with exactly these environment settings."""
+    env = {"PROMETHEUS_MULTIPROC_DIR": "/nonexistent/metrics", **env}
     for name in [n for n in os.environ if n.startswith("GUNICORN_")]:
         monkeypatch.delenv(name)
     # Set then delete so monkeypatch restores them after the test: the module sets them.
@@ -55,15 +58,18 @@ def load_config_module(env: dict[str, str], monkeypatch):
         monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    # Only a test that asks for it (None) lets the module create its own temporary directory.
+    if env.get("PROMETHEUS_MULTIPROC_DIR", "") == "":
+        monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
     spec = importlib.util.spec_from_file_location("gunicorn_conf_under_test", CONFIG)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-@pytest.fixture()
-def served(tmp_path):
-    """Gunicorn with the shipped config, 2 workers, a migrated SQLite database; stopped after."""
+@contextlib.contextmanager
+def gunicorn_with_shipped_config(tmp_path, **settings):
+    """Gunicorn with the shipped config on a migrated SQLite database; stopped after."""
     from flask_migrate import upgrade
 
     from intrasoft import create_app
@@ -81,8 +87,8 @@ def served(tmp_path):
             "API_TOKENS": "",
             "LOG_LEVEL": "WARNING",
             "ENV_FILE": str(tmp_path / "no.env"),
-            "GUNICORN_WORKERS": "2",
             "HOME": str(tmp_path),  # gunicorn 27 would put its control socket under ~/.gunicorn
+            **settings,
         }
     )
     stdout, stderr = tmp_path / "stdout.log", tmp_path / "stderr.log"
@@ -97,7 +103,7 @@ def served(tmp_path):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, process)
-        yield base, stdout, stderr, tmp_path
+        yield base, stdout, stderr
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -105,6 +111,12 @@ def served(tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    assert process.returncode == 0, stderr.read_text()
+
+
+def access_records(stdout: Path) -> list[dict]:
+    time.sleep(0.3)  # let the workers flush stdout
+    return [json.loads(line) for line in stdout.read_text().splitlines() if '"gunicorn.access"' in line]
 
 
 def metrics_dir_from(stderr: Path) -> str:
@@ -115,47 +127,50 @@ def metrics_dir_from(stderr: Path) -> str:
     raise AssertionError("no 'starting' line in gunicorn's log")
 
 
-def test_health_metrics_across_workers_and_json_access_log(served):
-    base, stdout, stderr, home = served
-    # A client that sends half a request keeps one sync worker busy reading it, so the
-    # next requests are all served by the other worker: both workers count requests.
-    blocker = socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])))
-    try:
-        blocker.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\n")
-        time.sleep(0.3)
-        for _ in range(5):
-            status, body = get(base + "/health", {"Authorization": "Bearer do-not-log-me", "X-Request-ID": "req-1"})
-            assert status == 200
-            assert json.loads(body)["status"] == "ok"
-        blocker.sendall(b"Connection: close\r\n\r\n")
-        assert blocker.recv(4096).startswith(b"HTTP/1.1 200")
-    finally:
-        blocker.close()
+def test_shipped_defaults_serve_with_gthread_and_json_access_log(tmp_path):
+    with gunicorn_with_shipped_config(tmp_path, GUNICORN_WORKERS="2") as (base, stdout, stderr):
+        status, body = get(base + "/health", {"Authorization": "Bearer do-not-log-me", "X-Request-ID": "req-1"})
+        assert status == 200
+        assert json.loads(body)["status"] == "ok"
+        records = access_records(stdout)
+    first = next(record for record in records if record["request_id"] == "req-1")
+    assert first["method"] == "GET"
+    assert first["path"] == "/health"
+    assert first["status"] == 200
+    assert first["bytes"] > 0
+    assert first["duration_ms"] >= 0
+    log = [json.loads(line) for line in stderr.read_text().splitlines()]
+    assert any(record["message"] == "Using worker: gthread" for record in log), "every log line is JSON"
+    assert "do-not-log-me" not in stdout.read_text() + stderr.read_text()
+    assert not (tmp_path / ".gunicorn").exists(), "the control socket is off by default"
 
-    status, body = get(base + "/metrics")
+
+def test_metrics_are_summed_across_workers(tmp_path):
+    # Sync workers (1 thread) make the split deterministic: a client that sends half a
+    # request keeps one worker busy reading it, so the next requests all go to the other.
+    with gunicorn_with_shipped_config(tmp_path, GUNICORN_WORKERS="2", GUNICORN_THREADS="1") as (base, stdout, _):
+        blocker = socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+        try:
+            blocker.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\n")
+            time.sleep(0.3)
+            for _ in range(5):
+                assert get(base + "/health")[0] == 200
+            blocker.sendall(b"Connection: close\r\n\r\n")
+            assert blocker.recv(4096).startswith(b"HTTP/1.1 200")
+        finally:
+            blocker.close()
+
+        status, body = get(base + "/metrics")
+        records = access_records(stdout)
     assert status == 200
     match = re.search(
         rb'^intrasoft_http_requests_total\{endpoint="/health",method="GET",status="200"\} ([0-9.]+)$', body, re.M
     )
     assert match, body.decode()
     assert float(match.group(1)) == 7.0, "1 readiness probe + 1 blocked + 5, summed over both workers"
-
-    time.sleep(0.3)  # let the workers flush stdout
-    access = [json.loads(line) for line in stdout.read_text().splitlines() if '"gunicorn.access"' in line]
-    health = [record for record in access if record["path"] == "/health"]
+    health = [record for record in records if record["path"] == "/health"]
     assert len(health) == 7
     assert len({record["pid"] for record in health}) == 2, "both workers served requests"
-    first = next(record for record in health if record["request_id"] == "req-1")
-    assert first["method"] == "GET"
-    assert first["status"] == 200
-    assert first["bytes"] > 0
-    assert first["duration_ms"] >= 0
-    assert "do-not-log-me" not in stdout.read_text()
-    assert "do-not-log-me" not in stderr.read_text()
-
-    metrics_dir = metrics_dir_from(stderr)
-    assert os.path.isdir(metrics_dir)
-    assert not (home / ".gunicorn").exists(), "the control socket is off by default"
 
 
 def test_own_metrics_dir_is_removed_on_exit(tmp_path):
@@ -219,11 +234,11 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
 
 
 def test_defaults(monkeypatch):
-    config = load_config_module({}, monkeypatch)
+    config = load_config_module({"PROMETHEUS_MULTIPROC_DIR": ""}, monkeypatch)
     try:
         assert config.bind == ["127.0.0.1:5000"]
-        assert config.threads == 1
-        assert config.worker_class == "sync"
+        assert config.threads == 2
+        assert config.worker_class == "gthread"
         assert config.workers == config.default_workers(config.usable_cpus())
         assert config.accesslog == "-"
         assert config.control_socket_disable is True
@@ -234,6 +249,12 @@ def test_defaults(monkeypatch):
     assert config.default_workers(1) == 3
     assert config.default_workers(2) == 5
     assert config.default_workers(64) == config.MAX_DEFAULT_WORKERS
+
+
+def test_one_thread_means_sync_workers(monkeypatch):
+    config = load_config_module({"GUNICORN_THREADS": "1", "GUNICORN_ACCESSLOG": "/var/log/x.log"}, monkeypatch)
+    assert config.worker_class == "sync"
+    assert config.accesslog == "/var/log/x.log"
 
 
 @pytest.mark.parametrize("value", ["zero", "0", "-2"])
