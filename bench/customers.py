@@ -200,7 +200,8 @@ def workers_in_use() -> str:
     try:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        return f"{module.workers} {module.worker_class} workers"
+        threads = f" x {module.threads} threads" if module.worker_class == "gthread" else ""
+        return f"{module.workers} {module.worker_class} workers{threads}"
     finally:
         for key, value in zip(("PROMETHEUS_MULTIPROC_DIR", "INTRASOFT_CREATED_METRICS_DIR"), saved, strict=True):
             if value is None:
