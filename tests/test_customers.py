@@ -2,7 +2,7 @@ import json
 
 from intrasoft.customers.models import Customer
 from intrasoft.customers.schemas import CustomerSchema
-from intrasoft.customers.service import customer_row_to_dict
+from intrasoft.customers.service import LIST_COLUMNS, customer_row_to_dict
 
 from .factories import CustomerFactory, OpportunityFactory
 from .sql import StatementCounter
@@ -75,19 +75,22 @@ def test_lean_list_renders_exactly_the_documented_schema(client, db):
 
 def test_row_serializer_matches_schema_for_every_field():
     # Guards the lean path against a field added to the schema but not to the serializer.
-    assert set(CustomerSchema().fields) == set(customer_row_to_dict(_FakeRow()))
+    assert set(CustomerSchema().fields) == set(customer_row_to_dict(_FAKE_ROW))
+    assert [column.key for column in LIST_COLUMNS] == list(customer_row_to_dict(_FAKE_ROW))
 
 
-class _FakeRow:
-    cid = 1
-    name = "x"
-    area = "UK"
-    segment = "SMB"
-    account_executive = technical_specialist = None
-    contract_start_date = contract_renewal_date = None
-    subscriptions = ""
-    is_strategic = is_reference = credit_hold = False
-    created_at = updated_at = None
+#: A row in ``LIST_COLUMNS`` order, as the list query returns it.
+_FAKE_ROW = (1, "x", "UK", "SMB", None, None, None, None, "", False, False, False, None, None)
+
+
+def test_row_serializer_renders_aware_datetimes_in_utc():
+    from datetime import datetime, timedelta, timezone
+
+    paris = timezone(timedelta(hours=1))
+    row = (*_FAKE_ROW[:12], datetime(2025, 1, 1, 13, 0, tzinfo=paris), datetime(2025, 1, 1, 12, 0, 0, 5))
+    rendered = customer_row_to_dict(row)
+    assert rendered["created_at"] == "2025-01-01T12:00:00Z"
+    assert rendered["updated_at"] == "2025-01-01T12:00:00.000005Z"
 
 
 def test_get_one_and_unknown(client):

@@ -13,7 +13,28 @@ from ..pagination import Page, paginate
 from .models import Customer
 from .schemas import MAX_CID
 
-LIST_COLUMNS = list(Customer.__table__.columns)
+#: The table's Core columns: a statement built from ORM attributes goes through the ORM's
+#: compile and execute layers (about 5% of a list request) for nothing, as we want rows.
+_customer = Customer.__table__.c
+#: The list's columns, in the order ``customer_row_to_dict`` unpacks them.
+LIST_COLUMNS = (
+    _customer.cid,
+    _customer.name,
+    _customer.area,
+    _customer.segment,
+    _customer.account_executive,
+    _customer.technical_specialist,
+    _customer.contract_start_date,
+    _customer.contract_renewal_date,
+    _customer.subscriptions,
+    _customer.is_strategic,
+    _customer.is_reference,
+    _customer.credit_hold,
+    _customer.created_at,
+    _customer.updated_at,
+)
+#: Statements are immutable: build the base once, each request adds its filters and page.
+_LIST_BASE = select(*LIST_COLUMNS).order_by(_customer.cid)
 
 
 def _escape_like(text: str) -> str:
@@ -21,38 +42,64 @@ def _escape_like(text: str) -> str:
 
 
 def list_customers(args: dict) -> Page:
-    stmt = select(*LIST_COLUMNS).order_by(Customer.cid)
+    stmt = _LIST_BASE
     if "area" in args:
-        stmt = stmt.where(Customer.area == args["area"])
+        stmt = stmt.where(_customer.area == args["area"])
     if "segment" in args:
-        stmt = stmt.where(Customer.segment == args["segment"])
+        stmt = stmt.where(_customer.segment == args["segment"])
     if "account_executive" in args:
-        stmt = stmt.where(Customer.account_executive == args["account_executive"])
+        stmt = stmt.where(_customer.account_executive == args["account_executive"])
     if "is_strategic" in args:
-        stmt = stmt.where(Customer.is_strategic.is_(args["is_strategic"]))
+        stmt = stmt.where(_customer.is_strategic.is_(args["is_strategic"]))
     if "q" in args:
-        stmt = stmt.where(Customer.name.ilike(f"%{_escape_like(args['q'])}%", escape="\\"))
-    return paginate(stmt, args, key_column=Customer.cid)
+        stmt = stmt.where(_customer.name.ilike(f"%{_escape_like(args['q'])}%", escape="\\"))
+    return paginate(stmt, args, key_column=_customer.cid)
+
+
+def _utc(value):
+    """``iso_utc`` with a fast path for the naive UTC datetimes the database returns."""
+    if value is not None and value.tzinfo is None:
+        return value.isoformat() + "Z"
+    return iso_utc(value)
 
 
 def customer_row_to_dict(row) -> dict:
-    """Render a Core row like ``CustomerSchema`` does (same keys, order and formats)."""
-    start, renewal = row.contract_start_date, row.contract_renewal_date
+    """Render a Core row of ``LIST_COLUMNS`` like ``CustomerSchema`` does (same keys, order and formats).
+
+    The hottest loop of the API (50-100 rows per list request): the row is unpacked as a
+    tuple, which is several times cheaper than ``row.name`` attribute lookups.
+    """
+    (
+        cid,
+        name,
+        area,
+        segment,
+        account_executive,
+        technical_specialist,
+        start,
+        renewal,
+        subscriptions,
+        is_strategic,
+        is_reference,
+        credit_hold,
+        created_at,
+        updated_at,
+    ) = row
     return {
-        "cid": row.cid,
-        "name": row.name,
-        "area": row.area,
-        "segment": row.segment,
-        "account_executive": row.account_executive,
-        "technical_specialist": row.technical_specialist,
+        "cid": cid,
+        "name": name,
+        "area": area,
+        "segment": segment,
+        "account_executive": account_executive,
+        "technical_specialist": technical_specialist,
         "contract_start_date": start.isoformat() if start else None,
         "contract_renewal_date": renewal.isoformat() if renewal else None,
-        "subscriptions": [s for s in row.subscriptions.split(",") if s],
-        "is_strategic": bool(row.is_strategic),
-        "is_reference": bool(row.is_reference),
-        "credit_hold": bool(row.credit_hold),
-        "created_at": iso_utc(row.created_at),
-        "updated_at": iso_utc(row.updated_at),
+        "subscriptions": [s for s in subscriptions.split(",") if s] if subscriptions else [],
+        "is_strategic": bool(is_strategic),
+        "is_reference": bool(is_reference),
+        "credit_hold": bool(credit_hold),
+        "created_at": _utc(created_at),
+        "updated_at": _utc(updated_at),
     }
 
 
