@@ -175,7 +175,8 @@ def seed(database_url: str) -> None:
     started = time.perf_counter()
     app = make_bench_app(database_url)
     with app.app_context():
-        seed_customers(CUSTOMERS, utcnow())
+        now = utcnow()
+        seed_customers(CUSTOMERS, now.date(), now)
         db.session.commit()
         db.engine.dispose()
     print(f"  seeded {CUSTOMERS:,} customers in {time.perf_counter() - started:.1f} s")

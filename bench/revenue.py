@@ -45,7 +45,7 @@ def seed(app) -> None:
 
     with app.app_context():
         now = utcnow()
-        seed_customers(CUSTOMERS, now)
+        seed_customers(CUSTOMERS, AS_OF, now)
         seed_opportunities(OPPORTUNITIES, CUSTOMERS, AS_OF, now)
         seed_revenue(AS_OF, now)
         db.session.commit()

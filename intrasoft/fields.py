@@ -56,6 +56,20 @@ class Money(fields.Field):
         return amount.quantize(CENT)
 
 
+class MoneyInput(Money):
+    """Money in a request body: documented as a two-decimal string *or* a JSON number."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.metadata.pop("type", None)
+        as_string = {"type": "string", "pattern": self.metadata.pop("pattern")}
+        as_number = {"type": "number", "multipleOf": 0.01, "maximum": float(self.maximum)}
+        as_number["minimum"] = float(self.minimum)
+        if self.min_exclusive:
+            as_number["exclusiveMinimum"] = True
+        self.metadata["anyOf"] = [as_string, as_number]
+
+
 class UTCDateTime(fields.DateTime):
     """Naive UTC datetimes from the database, rendered as ISO 8601 with ``Z``."""
 

@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from ..customers.schemas import MAX_CID
 from ..domain import AREAS, CURRENCIES, PRODUCTS, STATUSES
-from ..fields import Money, TrimmedString, UTCDateTime
+from ..fields import Money, MoneyInput, TrimmedString, UTCDateTime
 from ..pagination import PageArgs
 
 MAX_MONTHLY_REVENUE = Decimal("1000000")
@@ -35,11 +35,14 @@ class _OpportunityInput(Schema):
     product = fields.String(validate=validate.OneOf(PRODUCTS))
     status = fields.String(validate=validate.OneOf(STATUSES))
     probability = fields.Integer(strict=True, validate=validate.Range(min=0, max=100))
-    estimated_monthly_revenue = Money(
+    estimated_monthly_revenue = MoneyInput(
         minimum=Decimal("0"),
         maximum=MAX_MONTHLY_REVENUE,
         min_exclusive=True,
-        metadata={"description": "Monthly revenue in EUR, > 0 and at most 1,000,000, at most two decimals."},
+        metadata={
+            "description": "Monthly revenue in EUR, > 0 and at most 1,000,000, at most two decimals.",
+            "pattern": r"^0*(1000000(\.0{1,2})?|[1-9]\d{0,5}(\.\d{1,2})?|0?\.(0[1-9]|[1-9]\d?))$",
+        },
     )
     currency = fields.String(validate=validate.OneOf(CURRENCIES))
     expected_close_date = fields.Date(

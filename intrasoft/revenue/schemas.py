@@ -13,7 +13,7 @@ from decimal import Decimal
 from marshmallow import Schema, fields, validate
 
 from ..domain import AREAS, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
-from ..fields import Money, UTCDateTime
+from ..fields import Money, MoneyInput, UTCDateTime
 from ..pagination import PageArgs
 
 MAX_TARGET = Decimal("9999999999.99")
@@ -87,7 +87,7 @@ class TargetListArgs(PageArgs):
 
 
 class TargetInputSchema(Schema):
-    amount = Money(
+    amount = MoneyInput(
         required=True,
         minimum=Decimal("0"),
         maximum=MAX_TARGET,
