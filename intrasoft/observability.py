@@ -27,8 +27,8 @@ REQUESTS = Counter(
 )
 LATENCY = Histogram(
     "intrasoft_http_request_duration_seconds",
-    "HTTP request latency by endpoint and method",
-    ["endpoint", "method"],
+    "HTTP request latency by endpoint, method and status",
+    ["endpoint", "method", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
@@ -78,8 +78,9 @@ def _finish_request(response: Response) -> Response:
     request_id = g.get("request_id", "")
     response.headers[REQUEST_ID_HEADER] = request_id
     endpoint = request.url_rule.rule if request.url_rule else "<unmatched>"
-    REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
-    LATENCY.labels(endpoint, request.method).observe(duration)
+    status = str(response.status_code)
+    REQUESTS.labels(endpoint, request.method, status).inc()
+    LATENCY.labels(endpoint, request.method, status).observe(duration)
     logging.getLogger("intrasoft.request").info(
         "request",
         extra={

@@ -105,7 +105,7 @@ def test_metrics_count_requests_per_endpoint(client):
     client.get("/api/customers")
     text = client.get("/metrics").get_data(as_text=True)
     assert 'intrasoft_http_requests_total{endpoint="/api/customers",method="GET",status="200"}' in text
-    assert "intrasoft_http_request_duration_seconds_bucket" in text
+    assert 'intrasoft_http_request_duration_seconds_count{endpoint="/api/customers",method="GET",status="200"}' in text
 
 
 def test_cors_only_for_configured_origins(database_url):
