@@ -1,17 +1,20 @@
 """Actuals and targets: the paginated lists and PUT /api/revenue/targets/<area>/<fiscal_year>."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 
 import pytest
+import requests
 from sqlalchemy import event, select
 
 from intrasoft.database import utcnow
 from intrasoft.revenue.models import RevenueTarget
 
-from .conftest import MYSQL
+from .conftest import MYSQL, TEST_TOKEN, mysql_only
 from .factories import RevenueActualFactory, RevenueTargetFactory
+from .servers import serve_app
 
 
 def test_actuals_filtered_by_area_and_fiscal_year(client):
@@ -168,3 +171,22 @@ def test_concurrent_first_put_becomes_an_update(client, db):
     assert response.status_code == 200, response.json
     assert response.json["amount"] == "7.00"
     assert db.session.execute(select(RevenueTarget.amount)).scalars().all() == [Decimal("7.00")]
+
+
+@mysql_only
+def test_concurrent_first_puts_through_http_give_one_row(app, db):
+    """Ten clients set the same new target at once: one creates it, the others update it."""
+    headers = {"Authorization": f"Bearer {TEST_TOKEN}"}
+    with serve_app(app) as base, ThreadPoolExecutor(max_workers=10) as pool:
+        responses = list(
+            pool.map(
+                lambda i: requests.put(
+                    f"{base}/api/revenue/targets/UK/2031", json={"amount": f"{i + 1}.00"}, headers=headers, timeout=60
+                ),
+                range(10),
+            )
+        )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] * 9 + [201], statuses
+    stored = db.session.execute(select(RevenueTarget.amount)).scalars().all()
+    assert len(stored) == 1 and stored[0] in {Decimal(f"{i}.00") for i in range(1, 11)}
