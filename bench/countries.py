@@ -15,33 +15,15 @@ import statistics
 import time
 
 import requests
-from sqlalchemy import event, select
+from sqlalchemy import select
+
+from intrasoft.database import StatementCounter
 
 from .common import Report, make_bench_app, median_seconds, recreate_database
 
 DATABASE = "bench_countries"
 PEOPLE = 5000
 REPEAT = 5
-
-
-class StatementCounter:
-    def __init__(self, engine):
-        self.engine = engine
-        self.statements: list[str] = []
-
-    def _record(self, conn, cursor, statement, *args):
-        self.statements.append(statement)
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
-
-    @property
-    def inserts(self) -> int:
-        return sum(1 for s in self.statements if s.lstrip().upper().startswith("INSERT"))
 
 
 def _ms(seconds: float) -> str:

@@ -43,27 +43,24 @@ def _list(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
-def _int(env: dict[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
-    """An integer setting within bounds; anything else stops the app with a message naming it."""
+def _number(env: dict[str, str], name: str, default, minimum, maximum, kind=int):
+    """A numeric setting within bounds; anything else stops the app with a message naming it."""
     raw = env.get(name) or str(default)
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be an integer, not {raw!r}") from None
+        raise ConfigError(f"{name} must be {'an integer' if kind is int else 'a number'}, not {raw!r}") from None
     if not minimum <= value <= maximum:
         raise ConfigError(f"{name} must be between {minimum} and {maximum}, not {value}")
     return value
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
+    return _number(env, name, default, minimum, maximum, int)
 
 
 def _float(env: dict[str, str], name: str, default: float, minimum: float, maximum: float) -> float:
-    raw = env.get(name) or str(default)
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
-    if not minimum <= value <= maximum:
-        raise ConfigError(f"{name} must be between {minimum} and {maximum}, not {value}")
-    return value
+    return _number(env, name, default, minimum, maximum, float)
 
 
 def countries_settings(env: dict[str, str]) -> dict:

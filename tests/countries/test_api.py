@@ -7,9 +7,7 @@ from sqlalchemy import insert
 from intrasoft.countries.lock import SyncLockHandle
 from intrasoft.countries.models import CountryPerson, SyncRun
 from intrasoft.countries.schemas import CountriesSchema, SyncRunSchema
-from intrasoft.database import utcnow
-
-from ..sql import StatementCounter
+from intrasoft.database import StatementCounter, utcnow
 
 
 def make_snapshot(db, people, *, status="succeeded"):
