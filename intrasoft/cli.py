@@ -10,11 +10,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from .countries.cli import scheduler_command, sync_command
+from .countries.cli import sync_command
 from .countries.seed import seed_countries
 from .database import run_in_transaction, utcnow
 from .extensions import db
 from .importer import KINDS, import_csv
+from .scheduler import scheduler_command
 from .seed import SeedReport, reset_all, seed_foundation
 from .threads.seed import seed_threads
 

@@ -141,8 +141,10 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
         "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
         # How long a claimed Idempotency-Key may stay in flight before it is considered abandoned.
-        "IDEMPOTENCY_IN_FLIGHT_SECONDS": int(env.get("IDEMPOTENCY_IN_FLIGHT_SECONDS", "60")),
-        "TRANSACTION_MAX_ATTEMPTS": int(env.get("TRANSACTION_MAX_ATTEMPTS", "4")),
+        "IDEMPOTENCY_IN_FLIGHT_SECONDS": _int(env, "IDEMPOTENCY_IN_FLIGHT_SECONDS", 60, 1, 86400),
+        # Keys are remembered this long (then purged by the scheduler, and reusable).
+        "IDEMPOTENCY_TTL_HOURS": _int(env, "IDEMPOTENCY_TTL_HOURS", 24, 1, 24 * 30),
+        "TRANSACTION_MAX_ATTEMPTS": _int(env, "TRANSACTION_MAX_ATTEMPTS", 4, 1, 20),
         **countries_settings(env),
     }
     if overrides:

@@ -89,3 +89,46 @@ def test_without_a_key_each_post_creates(client, db):
     client.post("/api/opportunities", json=BODY)
     client.post("/api/opportunities", json=BODY)
     assert rows(db) == 2
+
+
+def test_expired_keys_are_free_again_and_purged(client, db, app):
+    from intrasoft.opportunities.scheduler import scheduled_purge
+    from intrasoft.opportunities.service import purge_expired_idempotency_keys
+
+    first = post(client, "yesterday")
+    assert first.status_code == 201
+    ttl = timedelta(hours=app.config["IDEMPOTENCY_TTL_HOURS"])
+    db.session.get(IdempotencyKey, "yesterday").created_at = utcnow() - ttl - timedelta(minutes=1)
+    db.session.commit()
+    # Past its time to live the key is a new request, even with another body.
+    reused = post(client, "yesterday", {**BODY, "name": "Next year's deal"})
+    assert reused.status_code == 201 and reused.json["oid"] != first.json["oid"]
+    assert rows(db) == 2
+
+    for key in ("old-1", "old-2"):
+        db.session.add(IdempotencyKey(key=key, request_hash="x", created_at=utcnow() - ttl - timedelta(hours=1)))
+    db.session.commit()
+    assert purge_expired_idempotency_keys() == 2
+    assert scheduled_purge(app) == 0
+    assert {k.key for k in db.session.query(IdempotencyKey)} == {"yesterday"}
+
+
+def test_purge_job_survives_errors(app, monkeypatch):
+    from intrasoft.opportunities import scheduler
+
+    def broken():
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(scheduler, "purge_expired_idempotency_keys", broken)
+    assert scheduler.scheduled_purge(app) is None
+
+
+def test_purge_job_is_registered_hourly(app, db):
+    from datetime import timedelta as span
+
+    from intrasoft.opportunities.scheduler import JOB_ID, scheduled_purge
+    from intrasoft.scheduler import build_scheduler
+
+    job = build_scheduler(app).get_job(JOB_ID)
+    assert job.func is scheduled_purge and job.trigger.interval == span(hours=1)
+    assert job.max_instances == 1 and job.coalesce is True

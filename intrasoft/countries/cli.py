@@ -1,11 +1,8 @@
-"""``flask sync`` and ``flask scheduler``."""
+"""``flask sync``."""
 
 from __future__ import annotations
 
-import contextlib
-
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from .service import SyncBusy, run_sync
@@ -39,21 +36,3 @@ def sync_command():
         click.echo(summary(run), err=True)
         raise SystemExit(EXIT_FAILED)
     click.echo(summary(run))
-
-
-@click.command("scheduler")
-@click.option("--metrics-port", type=click.IntRange(0, 65535), default=0, help="Serve Prometheus metrics here.")
-@with_appcontext
-def scheduler_command(metrics_port):
-    """Run the sync schedule in this process (blocking; run it as its own service)."""
-    from .scheduler import build_scheduler
-
-    if metrics_port:
-        from prometheus_client import start_http_server
-
-        start_http_server(metrics_port)
-    app = current_app._get_current_object()
-    scheduler = build_scheduler(app)
-    click.echo(f"scheduler started: countries sync every {app.config['SYNC_INTERVAL_MINUTES']} min")
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        scheduler.start()

@@ -1,9 +1,8 @@
-"""The sync schedule: APScheduler 3.11 in its own process (``flask scheduler``).
+"""The countries sync job of the scheduler process (``intrasoft/scheduler.py``).
 
-Never started inside gunicorn workers or the Flask reloader (each would run every job),
-only by the dedicated command. ``max_instances=1`` and ``coalesce=True`` keep one sync at a
-time in this process and fold missed runs into one; the database lock keeps one sync at a
-time across processes (a scheduled run while ``flask sync`` or the API syncs is skipped).
+``max_instances=1`` and ``coalesce=True`` keep one sync at a time in that process and fold
+missed runs into one; the database lock keeps one sync at a time across processes (a
+scheduled run while ``flask sync`` or the API syncs is skipped).
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
 from .service import SyncBusy, has_snapshot, run_sync
@@ -33,13 +32,12 @@ def scheduled_sync(app: Flask):
             return None
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
-    """A blocking scheduler with the sync job every ``SYNC_INTERVAL_MINUTES``.
+def add_jobs(scheduler: BaseScheduler, app: Flask) -> None:
+    """The sync job, every ``SYNC_INTERVAL_MINUTES``.
 
     The first run is immediate when there is no snapshot yet, so a fresh install shows data.
     """
     minutes = app.config["SYNC_INTERVAL_MINUTES"]
-    scheduler = BlockingScheduler(timezone=UTC)
     with app.app_context():
         first_run = datetime.now(UTC) if not has_snapshot() else None
     options = {"next_run_time": first_run} if first_run else {}
@@ -60,4 +58,3 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         "scheduler ready",
         extra={"job": JOB_ID, "interval_minutes": minutes, "sync_at_start": first_run is not None},
     )
-    return scheduler

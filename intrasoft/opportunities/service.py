@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import uuid
 from datetime import date, timedelta
@@ -21,6 +22,8 @@ from ..errors import field_error
 from ..extensions import db
 from ..pagination import Page, paginate
 from .models import IdempotencyKey, Opportunity
+
+log = logging.getLogger(__name__)
 
 _OID = re.compile(r"^[0-9a-f]{32}$")
 MAX_YEARS_AHEAD = 3
@@ -97,7 +100,9 @@ def _claim_idempotency_key(key: str, request_hash: str) -> Opportunity | None:
     The claim commits on its own, before the create, so that a concurrent request with
     the same key sees it in flight (409) instead of waiting on a row lock.
     """
-    stale_before = utcnow() - timedelta(seconds=current_app.config["IDEMPOTENCY_IN_FLIGHT_SECONDS"])
+    now = utcnow()
+    stale_before = now - timedelta(seconds=current_app.config["IDEMPOTENCY_IN_FLIGHT_SECONDS"])
+    expired_before = now - timedelta(hours=current_app.config["IDEMPOTENCY_TTL_HOURS"])
     for _ in range(3):
         db.session.add(IdempotencyKey(key=key, request_hash=request_hash, created_at=utcnow()))
         try:
@@ -107,6 +112,15 @@ def _claim_idempotency_key(key: str, request_hash: str) -> Opportunity | None:
             db.session.rollback()
         existing = db.session.get(IdempotencyKey, key, populate_existing=True)
         if existing is None:  # released by a failed first request meanwhile: claim again
+            continue
+        if existing.created_at < expired_before:
+            # Past its time to live (not purged yet): the key is free for a new request.
+            db.session.execute(
+                delete(IdempotencyKey).where(
+                    IdempotencyKey.key == key, IdempotencyKey.created_at == existing.created_at
+                )
+            )
+            db.session.commit()
             continue
         if existing.request_hash != request_hash:
             field_error(
@@ -134,6 +148,18 @@ def _claim_idempotency_key(key: str, request_hash: str) -> Opportunity | None:
             status=409,
         )
     abort(409, message="Could not claim the Idempotency-Key; retry shortly.")
+
+
+def purge_expired_idempotency_keys() -> int:
+    """Delete keys older than ``IDEMPOTENCY_TTL_HOURS`` (run hourly by the scheduler)."""
+    expired_before = utcnow() - timedelta(hours=current_app.config["IDEMPOTENCY_TTL_HOURS"])
+
+    def work(attempt: int) -> int:
+        return db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < expired_before)).rowcount
+
+    purged = run_in_transaction(work)
+    log.info("idempotency keys purged", extra={"purged": purged})
+    return purged
 
 
 def _release_idempotency_key(key: str) -> None:

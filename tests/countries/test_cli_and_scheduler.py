@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from intrasoft.countries import scheduler as scheduler_module
 from intrasoft.countries.lock import SyncLockHandle
 from intrasoft.countries.models import CountryPerson, SyncRun
-from intrasoft.countries.scheduler import JOB_ID, build_scheduler, scheduled_sync
+from intrasoft.countries.scheduler import JOB_ID, scheduled_sync
+from intrasoft.scheduler import build_scheduler
 
 
 def test_flask_sync_success(runner, fake):
@@ -58,8 +59,8 @@ def test_the_scheduled_job_syncs_and_never_raises(app, fake, db, monkeypatch):
 def test_the_scheduler_registers_the_job_with_the_interval(app, db, monkeypatch):
     monkeypatch.setitem(app.config, "SYNC_INTERVAL_MINUTES", 15)
     scheduler = build_scheduler(app)
-    [job] = scheduler.get_jobs()
-    assert job.id == JOB_ID and job.func is scheduled_sync and job.args == (app,)
+    job = scheduler.get_job(JOB_ID)
+    assert job.func is scheduled_sync and job.args == (app,)
     assert job.trigger.interval == timedelta(minutes=15)
     assert job.max_instances == 1 and job.coalesce is True
     # No snapshot yet: the first sync is now.
@@ -67,7 +68,7 @@ def test_the_scheduler_registers_the_job_with_the_interval(app, db, monkeypatch)
 
 
 def test_the_scheduler_waits_an_interval_when_data_exists(app, fake, synced):
-    [job] = build_scheduler(app).get_jobs()
+    job = build_scheduler(app).get_job(JOB_ID)
     assert not hasattr(job, "next_run_time")  # computed at start: now + interval
 
 
@@ -84,7 +85,7 @@ def test_flask_scheduler_runs_a_blocking_scheduler(runner, app, db, monkeypatch)
     result = runner.invoke(args=["scheduler", "--metrics-port", "9109"])
     assert result.exit_code == 0, result.output
     assert f"every {app.config['SYNC_INTERVAL_MINUTES']} min" in result.output
-    assert [job.id for job in started[0].get_jobs()] == [JOB_ID]
+    assert {job.id for job in started[0].get_jobs()} == {JOB_ID, "idempotency-keys-purge"}
     assert served_metrics == [9109]
 
 
