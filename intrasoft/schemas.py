@@ -1,4 +1,4 @@
-"""Schemas shared by every blueprint: the error body and the pagination header."""
+"""Documentation shared by every blueprint: the error body, the pagination header, write errors."""
 
 from marshmallow import Schema, fields
 
@@ -24,3 +24,22 @@ PAGINATION_HEADER = {
         "schema": {"type": "string"},
     }
 }
+
+#: Every error a JSON write can get before or besides validation.
+WRITE_ERRORS = {
+    400: "The body is not valid JSON (or not UTF-8).",
+    401: "Missing or invalid bearer token.",
+    413: "The body is larger than 1 MiB.",
+    415: "The body is not JSON (`Content-Type: application/json`).",
+}
+
+
+def document_errors(blp, errors: dict[int, str]):
+    """Decorator adding ``alt_response`` entries with the shared error schema."""
+
+    def decorate(view):
+        for status, description in errors.items():
+            view = blp.alt_response(status, schema=ErrorSchema, description=description)(view)
+        return view
+
+    return decorate

@@ -68,11 +68,13 @@ def test_openapi_documents_every_operation(client):
         for method, operation in operations.items():
             if method == "parameters":
                 continue
-            assert operation.get("summary"), (method, path)
+            assert operation.get("summary") and operation.get("description"), (method, path)
             assert operation["responses"], (method, path)
             if method in ("post", "put", "patch", "delete"):
                 assert operation.get("security") == [{"bearerAuth": []}], (method, path)
                 assert "401" in operation["responses"], (method, path)
+            if "requestBody" in operation:
+                assert {"400", "413", "415", "422"} <= set(operation["responses"]), (method, path)
 
 
 def test_request_id_is_echoed_or_generated(client):

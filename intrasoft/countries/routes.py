@@ -115,6 +115,6 @@ def list_sync_runs_view(args):
 @blp.route("/sync-runs/<int:run_id>")
 @blp.response(200, SyncRunSchema)
 @blp.alt_response(404, schema=ErrorSchema, description="No sync run with this id.")
-@blp.doc(summary="Get a sync run")
+@blp.doc(summary="Get a sync run", description="One sync run with its counts, duration and failure reason.")
 def get_sync_run_view(run_id):
     return get_run_or_404(run_id)

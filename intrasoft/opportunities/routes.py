@@ -2,7 +2,7 @@ from flask import url_for
 
 from ..auth import SECURITY
 from ..blueprint import Blueprint
-from ..schemas import PAGINATION_HEADER, ErrorSchema
+from ..schemas import PAGINATION_HEADER, WRITE_ERRORS, ErrorSchema, document_errors
 from .schemas import (
     IdempotencyHeaders,
     OpportunityCreateSchema,
@@ -43,7 +43,7 @@ def list_opportunities_view(args):
     description="The stored opportunity (also for a replayed Idempotency-Key).",
     headers={"Location": {"description": "URL of the opportunity", "schema": {"type": "string"}}},
 )
-@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid bearer token.")
+@document_errors(blp, WRITE_ERRORS)
 @blp.alt_response(409, schema=ErrorSchema, description="A request with this Idempotency-Key is in flight.")
 @blp.doc(
     summary="Create an opportunity",
@@ -68,7 +68,7 @@ def create_opportunity_view(headers, data):
 @blp.route("/<oid>")
 @blp.response(200, OpportunitySchema)
 @blp.alt_response(404, schema=ErrorSchema, description="Unknown or malformed oid.")
-@blp.doc(summary="Get an opportunity")
+@blp.doc(summary="Get an opportunity", description="One opportunity by its `oid` (32 lowercase hex characters).")
 def get_opportunity_view(oid):
     return get_opportunity_or_404(oid)
 
@@ -76,7 +76,7 @@ def get_opportunity_view(oid):
 @blp.route("/<oid>", methods=["PATCH"])
 @blp.arguments(OpportunityUpdateSchema, example={"status": "negotiation"})
 @blp.response(200, OpportunitySchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid bearer token.")
+@document_errors(blp, WRITE_ERRORS)
 @blp.alt_response(404, schema=ErrorSchema, description="Unknown or malformed oid.")
 @blp.alt_response(409, schema=ErrorSchema, description="The opportunity is won or lost: its status is final.")
 @blp.doc(

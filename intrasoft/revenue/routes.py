@@ -1,7 +1,7 @@
 from ..auth import SECURITY
 from ..blueprint import Blueprint
 from ..domain import AREAS, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
-from ..schemas import PAGINATION_HEADER, ErrorSchema
+from ..schemas import PAGINATION_HEADER, WRITE_ERRORS, ErrorSchema, document_errors
 from . import service
 from .schemas import (
     ActualListArgs,
@@ -80,7 +80,7 @@ def list_targets_view(args):
 @blp.arguments(TargetInputSchema, example={"amount": "1200000.00"})
 @blp.response(200, TargetSchema, description="The target was updated.")
 @blp.alt_response(201, schema=TargetSchema, description="The target was created.")
-@blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid bearer token.")
+@document_errors(blp, WRITE_ERRORS)
 @blp.alt_response(
     422,
     schema=ErrorSchema,

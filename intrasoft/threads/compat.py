@@ -9,9 +9,8 @@ from flask import current_app
 from ..auth import SECURITY
 from ..blueprint import Blueprint
 from ..errors import field_error
-from ..schemas import ErrorSchema
+from ..schemas import WRITE_ERRORS, ErrorSchema, document_errors
 from . import service
-from .docs import WRITE_ERRORS, document_errors
 from .schemas import CompatMessageCreateSchema, CompatThreadCreatedSchema, CompatThreadSchema, ThreadCreateSchema
 from .validation import InvalidText, validate_username
 

@@ -4,9 +4,8 @@ from flask import url_for
 
 from ..auth import SECURITY
 from ..blueprint import Blueprint
-from ..schemas import PAGINATION_HEADER, ErrorSchema
+from ..schemas import PAGINATION_HEADER, WRITE_ERRORS, ErrorSchema, document_errors
 from . import service
-from .docs import WRITE_ERRORS, document_errors
 from .schemas import (
     MessageCreateSchema,
     MessageListArgs,
