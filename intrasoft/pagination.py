@@ -4,7 +4,7 @@ Two modes, chosen by the query string:
 
 * offset pages: ``page`` and ``page_size`` (default 50, max 100); runs a COUNT and sets
   ``X-Pagination`` to flask-smorest's shape (``total``, ``total_pages``, ``page``, ...);
-* keyset cursor: ``after=<key>``; no COUNT, constant cost at any depth, and
+* keyset cursor: ``after=<key>`` (see ``Cursor``); no COUNT, constant cost at any depth, and
   ``X-Pagination`` is ``{"page_size": n, "next_after": <key or null>}``.
 """
 
@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from .extensions import db
 
@@ -79,17 +80,34 @@ def _key_of(row, key: str):
     return mapping[key] if key in mapping else getattr(row[0], key)
 
 
-def paginate(stmt: Select, args: dict, *, key_column=None) -> Page:
+@dataclass(frozen=True)
+class Cursor:
+    """How a keyset-paginated list continues after the last row a client saw.
+
+    ``rows_after(value)`` is the WHERE clause of the rows after cursor ``value``; ``value_of(row)``
+    is a row's cursor value (``next_after``). The statement must be ordered the same way.
+    """
+
+    rows_after: Callable[[Any], ColumnElement[bool]]
+    value_of: Callable[[Any], Any]
+
+    @classmethod
+    def on_column(cls, column) -> Cursor:
+        """The usual case: one unique, ordered column (``cid > after``)."""
+        return cls(lambda after: column > after, lambda row: _key_of(row, column.key))
+
+
+def paginate(stmt: Select, args: dict, *, cursor: Cursor | None = None) -> Page:
     """Run ``stmt`` (already ordered) for the requested page; rows as returned by ``execute``.
 
-    ``key_column`` enables the keyset cursor: it must be the statement's unique sort key.
+    With a ``cursor`` and an ``after`` argument the page is a keyset page (no COUNT).
     """
     page_size = args.get("page_size") or DEFAULT_PAGE_SIZE
     after = args.get("after")
-    if key_column is None or after is None:
+    if cursor is None or after is None:
         return _offset_page(stmt, args.get("page") or 1, page_size)
-    rows = db.session.execute(stmt.where(key_column > after).limit(page_size + 1)).all()
+    rows = db.session.execute(stmt.where(cursor.rows_after(after)).limit(page_size + 1)).all()
     has_more = len(rows) > page_size
     rows = rows[:page_size]
-    next_after = _key_of(rows[-1], key_column.key) if has_more else None
+    next_after = cursor.value_of(rows[-1]) if has_more else None
     return Page(rows, {"X-Pagination": json.dumps({"page_size": page_size, "next_after": next_after})})

@@ -228,3 +228,33 @@ def test_three_years_ahead_is_the_limit(client, customer, monkeypatch):
     assert ok.status_code == 201
     too_far = client.post("/api/opportunities", json=body(expected_close_date="2027-03-01"))
     assert too_far.status_code == 422
+
+
+def test_keyset_cursor_walks_opportunities_in_created_order(client, db):
+    from datetime import datetime
+
+    from intrasoft.database import StatementCounter
+
+    customer = CustomerFactory(cid=1)
+    same_moment = datetime(2025, 1, 1, 12, 0, 0)
+    made = [OpportunityFactory(customer=customer, created_at=same_moment) for _ in range(4)]
+    made += [OpportunityFactory(customer=customer, created_at=datetime(2025, 1, 2)) for _ in range(3)]
+    expected = sorted(made, key=lambda o: (o.created_at, o.oid))
+    seen, after = [], ""  # an empty cursor starts at the beginning
+    with StatementCounter(db.engine) as counter:
+        while after is not None:
+            response = client.get(f"/api/opportunities?page_size=3&after={after}")
+            assert response.status_code == 200, response.json
+            seen += [o["oid"] for o in response.json]
+            after = json.loads(response.headers["X-Pagination"])["next_after"]
+    assert seen == [o.oid for o in expected]
+    assert not [s for s in counter.statements if "count(" in s.lower()]
+
+
+def test_cursor_errors(client, db):
+    unknown = client.get("/api/opportunities?after=" + "a" * 32)
+    assert unknown.status_code == 422 and "after" in unknown.json["errors"]["query"]
+    malformed = client.get("/api/opportunities?after=xyz")
+    assert malformed.status_code == 422 and "after" in malformed.json["errors"]["query"]
+    both = client.get("/api/opportunities?page=1&after=" + "a" * 32)
+    assert both.status_code == 422 and "after" in both.json["errors"]["query"]

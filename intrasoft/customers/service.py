@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..fields import iso_utc
-from ..pagination import Page, paginate
+from ..pagination import Cursor, Page, paginate
 from .models import Customer
 from .schemas import MAX_CID
 
@@ -53,7 +53,7 @@ def list_customers(args: dict) -> Page:
         stmt = stmt.where(_customer.is_strategic.is_(args["is_strategic"]))
     if "q" in args:
         stmt = stmt.where(_customer.name.ilike(f"%{_escape_like(args['q'])}%", escape="\\"))
-    return paginate(stmt, args, key_column=_customer.cid)
+    return paginate(stmt, args, cursor=Cursor.on_column(_customer.cid))
 
 
 def _utc(value):

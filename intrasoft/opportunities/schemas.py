@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 from ..customers.schemas import MAX_CID
 from ..domain import AREAS, CURRENCIES, PRODUCTS, STATUSES
 from ..fields import Money, MoneyInput, TrimmedString, UTCDateTime
-from ..pagination import PageArgs
+from ..pagination import cursor_args
 
 MAX_MONTHLY_REVENUE = Decimal("1000000")
 READ_ONLY_FIELDS = ("oid", "created_at", "updated_at")
@@ -79,7 +79,14 @@ class OpportunityUpdateSchema(_OpportunityInput):
         return data
 
 
-class OpportunityListArgs(PageArgs):
+OpportunityPageArgs = cursor_args(
+    fields.String(load_default=None, validate=validate.Regexp(r"^([0-9a-f]{32})?$", error="Not an opportunity id.")),
+    "Keyset cursor: empty (`after=`) for the first page, then the `oid` of the last opportunity "
+    "seen (`next_after`); pages in (`created_at`, `oid`) order without a COUNT.",
+)
+
+
+class OpportunityListArgs(OpportunityPageArgs):
     cid = fields.Integer(validate=validate.Range(min=1, max=MAX_CID))
     status = fields.String(validate=validate.OneOf(STATUSES))
     product = fields.String(validate=validate.OneOf(PRODUCTS))

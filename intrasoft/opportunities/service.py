@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_smorest import abort
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from ..customers.models import Customer
@@ -20,7 +20,7 @@ from ..database import run_in_transaction, utcnow
 from ..domain import CLOSED_STATUSES, DEFAULT_PROBABILITY, FIXED_PROBABILITY, OPEN_STATUSES
 from ..errors import field_error
 from ..extensions import db
-from ..pagination import Page, paginate
+from ..pagination import Cursor, Page, paginate
 from .models import IdempotencyKey, Opportunity
 
 log = logging.getLogger(__name__)
@@ -52,9 +52,31 @@ def list_opportunities(args: dict) -> Page:
             stmt = stmt.where(getattr(Opportunity, name) == args[name])
     if "area" in args:
         stmt = stmt.join(Customer, Customer.cid == Opportunity.cid).where(Customer.area == args["area"])
-    page = paginate(stmt, args)
+    page = paginate(stmt, args, cursor=_cursor_after(args.get("after")))
     page.items = [row[0] for row in page.items]
     return page
+
+
+def _cursor_after(oid: str | None) -> Cursor | None:
+    """Keyset on (created_at, oid), resolved from the last oid the client saw.
+
+    Written as ``a > x OR (a = x AND b > y)`` with literal values: MariaDB uses the
+    (created_at, oid) index for that form, not for the row comparison ``(a, b) > (x, y)``.
+    """
+    if oid is None:
+        return None
+    if oid == "":  # the first page
+        return Cursor(rows_after=lambda _: true(), value_of=lambda row: row[0].oid)
+    created_at = db.session.scalar(select(Opportunity.created_at).where(Opportunity.oid == oid))
+    if created_at is None:
+        field_error("after", f"Opportunity {oid} not found: the cursor must be an existing oid.", location="query")
+    return Cursor(
+        rows_after=lambda _: or_(
+            Opportunity.created_at > created_at,
+            and_(Opportunity.created_at == created_at, Opportunity.oid > oid),
+        ),
+        value_of=lambda row: row[0].oid,
+    )
 
 
 def get_opportunity_or_404(oid: str) -> Opportunity:
