@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_smorest import abort
 
 from . import __version__
@@ -68,13 +68,21 @@ def _migrations_dir():
 
 
 def require_json_body():
-    """415 for a write whose body is not JSON (an empty body is left to validation)."""
-    if request.method in JSON_BODY_METHODS and request.content_length and not request.is_json:
+    """415 for a write whose body is not JSON (an empty body is left to validation), and 413
+    for a chunked body over ``MAX_CONTENT_LENGTH`` (werkzeug would silently truncate it)."""
+    if request.method not in JSON_BODY_METHODS:
+        return
+    chunked = request.content_length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if not (request.content_length or chunked):
+        return
+    if not request.is_json:
         abort(
             415,
             message="The request body must be JSON (Content-Type: application/json).",
             errors={"headers": {"Content-Type": ["Expected application/json."]}},
         )
+    if chunked and len(request.get_data(cache=True)) >= current_app.config["MAX_CONTENT_LENGTH"]:
+        request.stream.read(1)  # reading past the limit makes werkzeug raise 413
 
 
 def register_request_guards(app: Flask) -> None:

@@ -96,8 +96,11 @@ def database_url(env: dict[str, str], instance_path: str) -> str:
 
 
 def engine_options(url: str) -> dict:
+    """Per-backend engine options. ``hide_parameters`` keeps statement parameters (names,
+    emails, message texts) out of every database error and so out of the logs."""
     if url.startswith("mysql"):
         return {
+            "hide_parameters": True,
             "pool_pre_ping": True,
             "pool_recycle": MYSQL_POOL_RECYCLE_SECONDS,
             "pool_size": 10,
@@ -108,8 +111,8 @@ def engine_options(url: str) -> dict:
             "connect_args": {"connect_timeout": 5, "read_timeout": 30, "write_timeout": 30},
         }
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True}
+        return {"hide_parameters": True, "connect_args": {"timeout": 15}}
+    return {"hide_parameters": True, "pool_pre_ping": True}
 
 
 def load_settings(instance_path: str, overrides: dict | None = None) -> dict:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from marshmallow import fields
 
 CENT = Decimal("0.01")
+#: What a money string may look like: digits with an optional fraction (``"1234.5"``, ``".5"``).
+PLAIN_DECIMAL = re.compile(r"-?(\d+(\.\d+)?|\.\d+)")
 
 
 class Money(fields.Field):
@@ -41,8 +44,10 @@ class Money(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (str, int, Decimal, float)):
             raise self.make_error("invalid")
+        if isinstance(value, str) and not PLAIN_DECIMAL.fullmatch(value):
+            raise self.make_error("invalid")  # no exponents, signs, separators or spaces
         try:
-            amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+            amount = value if isinstance(value, Decimal) else Decimal(str(value))
         except (InvalidOperation, ValueError):
             raise self.make_error("invalid") from None
         if not amount.is_finite():

@@ -26,7 +26,7 @@ from .revenue.models import RevenueActual, RevenueTarget
 class _CsvSchema(Schema):
     @pre_load
     def _blank_is_missing(self, data, **kwargs):
-        return {k: v for k, v in data.items() if k is not None and v is not None and v.strip() != ""}
+        return {k: v.strip() for k, v in data.items() if k is not None and v is not None and v.strip() != ""}
 
 
 class CustomerImport(_CsvSchema):

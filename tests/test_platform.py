@@ -132,3 +132,66 @@ def test_cors_only_for_configured_origins(database_url):
 def test_errors_are_never_html(client, path):
     response = client.get(path, headers={"Accept": "text/html"})
     assert response.is_json and b"<html" not in response.data.lower()
+
+
+WRITES = [
+    ("post", "/api/opportunities"),
+    ("patch", "/api/opportunities/" + "a" * 32),
+    ("put", "/api/revenue/targets/UK/2030"),
+    ("post", "/api/threads"),
+    ("post", "/thread"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES)
+def test_lone_surrogates_are_client_errors_on_every_json_write(client, method, path):
+    send = getattr(client, method)
+    bad_key = send(path, data='{"\\ud800": 1}', content_type="application/json")
+    assert bad_key.status_code == 400 and bad_key.json["errors"] == {"json": ["Invalid JSON body."]}
+    bad_value = send(path, data='{"name": "x\\udfff", "users": ["\\ud800"]}', content_type="application/json")
+    assert bad_value.status_code == 422
+    assert set(bad_value.json["errors"]["json"]) == {"name", "users"}
+    nested = send(path, data='[{"a": "\\ud800"}]', content_type="application/json")
+    assert nested.status_code == 400
+
+
+def test_chunked_bodies_get_the_same_415_and_413(app, db):
+    import http.client
+
+    from .servers import serve_app
+
+    def post_chunked(port, content_type, size):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        chunks = (b" " * min(65536, size - sent) for sent in range(0, size, 65536))
+        connection.request(
+            "POST",
+            "/api/opportunities",
+            body=chunks,
+            headers={"Content-Type": content_type, "Authorization": f"Bearer {TEST_TOKEN}"},
+            encode_chunked=True,
+        )
+        response = connection.getresponse()
+        body = json.loads(response.read())
+        connection.close()
+        return response.status, body
+
+    with serve_app(app) as base:
+        port = int(base.rsplit(":", 1)[1])
+        assert post_chunked(port, "text/plain", 100)[0] == 415
+        status, body = post_chunked(port, "application/json", 2 * 1024 * 1024)
+        assert status == 413 and body["code"] == 413
+        assert post_chunked(port, "application/json", 100)[0] == 400  # whitespace only: not JSON
+
+
+def test_database_errors_never_carry_statement_parameters(db):
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from intrasoft.customers.models import Customer
+
+    row = {"cid": 77, "name": "jeanne.secret@example.com", "area": "France", "segment": "SMB"}
+    db.session.execute(insert(Customer), [row])
+    with pytest.raises(IntegrityError) as caught:
+        db.session.execute(insert(Customer), [row])
+    db.session.rollback()
+    assert "jeanne.secret" not in str(caught.value)
