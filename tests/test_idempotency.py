@@ -132,3 +132,19 @@ def test_purge_job_is_registered_hourly(app, db):
     job = build_scheduler(app).get_job(JOB_ID)
     assert job.func is scheduled_purge and job.trigger.interval == span(hours=1)
     assert job.max_instances == 1 and job.coalesce is True
+
+
+def test_a_retry_after_midnight_replays_instead_of_failing_the_date_rule(client, db, monkeypatch):
+    from intrasoft.opportunities import service
+
+    today = date.today()
+    body = {**BODY, "expected_close_date": today.isoformat()}
+    first = post(client, "closing-today", body)
+    assert first.status_code == 201
+    monkeypatch.setattr(service, "today", lambda: today + timedelta(days=1))
+    retried = post(client, "closing-today", body)
+    assert retried.status_code == 201 and retried.json == first.json
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    # Without the key the same body is now refused: the replay did not run the rules.
+    assert client.post("/api/opportunities", json=body).status_code == 422
+    assert rows(db) == 1

@@ -116,59 +116,68 @@ def _request_hash(data: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _claim_idempotency_key(key: str, request_hash: str) -> Opportunity | None:
-    """Reserve ``key`` for this request; return the opportunity when it was already created.
-
-    The claim commits on its own, before the create, so that a concurrent request with
-    the same key sees it in flight (409) instead of waiting on a row lock.
-    """
+def _is_free(record: IdempotencyKey) -> bool:
+    """Expired, or claimed by a request that died before creating anything."""
+    config = current_app.config
     now = utcnow()
-    stale_before = now - timedelta(seconds=current_app.config["IDEMPOTENCY_IN_FLIGHT_SECONDS"])
-    expired_before = now - timedelta(hours=current_app.config["IDEMPOTENCY_TTL_HOURS"])
-    for _ in range(3):
-        db.session.add(IdempotencyKey(key=key, request_hash=request_hash, created_at=utcnow()))
-        try:
-            db.session.commit()
-            return None
-        except IntegrityError:
-            db.session.rollback()
-        existing = db.session.get(IdempotencyKey, key, populate_existing=True)
-        if existing is None:  # released by a failed first request meanwhile: claim again
-            continue
-        if existing.created_at < expired_before:
-            # Past its time to live (not purged yet): the key is free for a new request.
-            db.session.execute(
-                delete(IdempotencyKey).where(
-                    IdempotencyKey.key == key, IdempotencyKey.created_at == existing.created_at
-                )
-            )
-            db.session.commit()
-            continue
-        if existing.request_hash != request_hash:
-            field_error(
-                IDEMPOTENCY_HEADER,
-                "This Idempotency-Key was already used with a different request body.",
-                location="headers",
-            )
-        if existing.oid is not None:
-            return db.session.get(Opportunity, existing.oid)
-        if existing.created_at < stale_before:
-            # The first request died while holding the key: take it over.
-            taken = db.session.execute(
-                update(IdempotencyKey)
-                .where(IdempotencyKey.key == key, IdempotencyKey.oid.is_(None))
-                .where(IdempotencyKey.created_at == existing.created_at)
-                .values(created_at=utcnow())
-            ).rowcount
-            db.session.commit()
-            if taken:
-                return None
+    if record.created_at < now - timedelta(hours=config["IDEMPOTENCY_TTL_HOURS"]):
+        return True
+    return record.oid is None and record.created_at < now - timedelta(seconds=config["IDEMPOTENCY_IN_FLIGHT_SECONDS"])
+
+
+def _replay_or_refuse(record: IdempotencyKey, request_hash: str) -> Opportunity:
+    """The earlier request's opportunity; 422 for another body, 409 while it is in flight."""
+    if record.request_hash != request_hash:
+        field_error(
+            IDEMPOTENCY_HEADER,
+            "This Idempotency-Key was already used with a different request body.",
+            location="headers",
+        )
+    if record.oid is None:
         field_error(
             IDEMPOTENCY_HEADER,
             "A request with this Idempotency-Key is still in progress; retry shortly.",
             location="headers",
             status=409,
         )
+    return db.session.get(Opportunity, record.oid)
+
+
+def _earlier_request(key: str) -> IdempotencyKey | None:
+    """The live record of ``key``, or None when the key is free to claim."""
+    record = db.session.get(IdempotencyKey, key, populate_existing=True)
+    return None if record is None or _is_free(record) else record
+
+
+def _claim_idempotency_key(key: str, request_hash: str) -> Opportunity | None:
+    """Reserve ``key`` for this request; return the opportunity when it was created meanwhile.
+
+    The claim commits on its own, before the create, so that a concurrent request with
+    the same key sees it in flight (409) instead of waiting on a row lock.
+    """
+    for _ in range(3):
+        seen = db.session.get(IdempotencyKey, key, populate_existing=True)
+        if seen is not None and not _is_free(seen):
+            return _replay_or_refuse(seen, request_hash)
+
+        def claim(attempt: int, seen_at=seen.created_at if seen else None) -> bool:
+            if seen_at is None:
+                db.session.add(IdempotencyKey(key=key, request_hash=request_hash, created_at=utcnow()))
+                db.session.flush()  # IntegrityError when a concurrent request inserted it first
+                return True
+            # Replace the expired or abandoned record we saw, unless someone replaced it first.
+            replaced = db.session.execute(
+                update(IdempotencyKey)
+                .where(IdempotencyKey.key == key, IdempotencyKey.created_at == seen_at)
+                .values(request_hash=request_hash, oid=None, created_at=utcnow())
+            )
+            return replaced.rowcount == 1
+
+        try:
+            if run_in_transaction(claim):
+                return None
+        except IntegrityError:
+            pass  # claimed by a concurrent request between our read and our write: look again
     abort(409, message="Could not claim the Idempotency-Key; retry shortly.")
 
 
@@ -185,13 +194,21 @@ def purge_expired_idempotency_keys() -> int:
 
 
 def _release_idempotency_key(key: str) -> None:
+    """Free the key of a create that failed, so the client's retry can go through."""
     db.session.rollback()
-    db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.key == key, IdempotencyKey.oid.is_(None)))
-    db.session.commit()
+
+    def release(attempt: int) -> None:
+        db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.key == key, IdempotencyKey.oid.is_(None)))
+
+    run_in_transaction(release)
 
 
 def create_opportunity(data: dict, idempotency_key: str | None = None) -> tuple[Opportunity, bool]:
     """Create an opportunity; return it and whether it was replayed from an earlier request."""
+    request_hash = _request_hash(data) if idempotency_key else None
+    if idempotency_key and (earlier := _earlier_request(idempotency_key)) is not None:
+        # Replayed before the rules: a retry after midnight must not fail on "close date in the past".
+        return _replay_or_refuse(earlier, request_hash), True
     customer = db.session.get(Customer, data["cid"])
     if customer is None:
         field_error("cid", f"Customer {data['cid']} does not exist.")
@@ -200,7 +217,7 @@ def create_opportunity(data: dict, idempotency_key: str | None = None) -> tuple[
     _check_close_date(data["expected_close_date"], status)
 
     if idempotency_key:
-        replayed = _claim_idempotency_key(idempotency_key, _request_hash(data))
+        replayed = _claim_idempotency_key(idempotency_key, request_hash)
         if replayed is not None:
             return replayed, True
 
