@@ -105,12 +105,12 @@ def seed_command(as_of, customers, opportunities, messages, people, reset, if_em
 
 @click.command("import")
 @click.argument("kind", type=click.Choice(sorted(KINDS)))
-@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("csv_file", type=click.File("rb"))
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
 @with_appcontext
 def import_command(kind, csv_file, dry_run):
     """Upsert customers, actuals or targets from a CSV file (all rows or none)."""
-    result = import_csv(kind, csv_file, dry_run=dry_run)
+    result = import_csv(kind, csv_file.read(), dry_run=dry_run)
     for line, reason in result.rejected:
         click.echo(f"line {line}: rejected: {reason}", err=True)
     if result.rejected:

@@ -6,9 +6,12 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 CENT = Decimal("0.01")
+#: For free-text query parameters: NUL and other control characters match differently per
+#: database (SQLite ends the pattern at NUL, MySQL does not), so they are refused.
+NO_CONTROL_CHARACTERS = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Must not contain control characters.")
 #: What a money string may look like: digits with an optional fraction (``"1234.5"``, ``".5"``).
 PLAIN_DECIMAL = re.compile(r"-?(\d+(\.\d+)?|\.\d+)")
 

@@ -8,6 +8,7 @@ upserted by their key in one transaction.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -94,6 +95,8 @@ KINDS = {
 @dataclass
 class ImportResult:
     rows: list[dict] = field(default_factory=list)
+    #: The schema's columns present in the file: an update writes only these.
+    columns: set[str] = field(default_factory=set)
     rejected: list[tuple[int, str]] = field(default_factory=list)
     inserted: int = 0
     updated: int = 0
@@ -112,24 +115,28 @@ def read_rows(kind: ImportKind, stream) -> ImportResult:
     if missing:
         result.rejected.append((1, f"missing columns: {', '.join(missing)}"))
         return result
+    result.columns = set(schema.fields) & set(reader.fieldnames or [])
     seen: dict[tuple, int] = {}
     for row in reader:
-        line = reader.line_num
-        if None in row:
-            result.rejected.append((line, "more values than columns"))
-            continue
-        try:
-            data = schema.load({k: v for k, v in row.items() if k in schema.fields})
-        except ValidationError as exc:
-            result.rejected.append((line, _reason(exc)))
-            continue
-        key = tuple(data[k] for k in kind.key)
-        if key in seen:
-            result.rejected.append((line, f"duplicate of line {seen[key]} for {', '.join(kind.key)} {key}"))
-            continue
-        seen[key] = line
-        result.rows.append(data)
+        _read_row(kind, schema, reader.line_num, row, seen, result)
     return result
+
+
+def _read_row(kind: ImportKind, schema: Schema, line: int, row: dict, seen: dict, result: ImportResult) -> None:
+    if None in row:
+        result.rejected.append((line, "more values than columns"))
+        return
+    try:
+        data = schema.load({k: v for k, v in row.items() if k in schema.fields})
+    except ValidationError as exc:
+        result.rejected.append((line, _reason(exc)))
+        return
+    key = tuple(data[k] for k in kind.key)
+    if key in seen:
+        result.rejected.append((line, f"duplicate of line {seen[key]} for {', '.join(kind.key)} {key}"))
+        return
+    seen[key] = line
+    result.rows.append(data)
 
 
 def _existing_ids(kind: ImportKind, keys: list[tuple]) -> dict[tuple, object]:
@@ -146,7 +153,10 @@ def _existing_ids(kind: ImportKind, keys: list[tuple]) -> dict[tuple, object]:
     return found
 
 
-def upsert(kind: ImportKind, rows: list[dict]) -> tuple[int, int]:
+def upsert(kind: ImportKind, rows: list[dict], columns: set[str]) -> tuple[int, int]:
+    """Insert new keys; on existing keys update only ``columns`` (the file's), so a file with
+    fewer columns never blanks the others."""
+
     def work(attempt: int) -> tuple[int, int]:
         now = utcnow()
         existing = _existing_ids(kind, [tuple(r[k] for k in kind.key) for r in rows])
@@ -157,7 +167,8 @@ def upsert(kind: ImportKind, rows: list[dict]) -> tuple[int, int]:
             if pk is None:
                 fresh.append({**row, "created_at": now, "updated_at": now})
             else:
-                changed.append({**row, pk_name: pk, "updated_at": now})
+                written = {name: value for name, value in row.items() if name in columns}
+                changed.append({**written, pk_name: pk, "updated_at": now})
         for start in range(0, len(fresh), 1000):
             db.session.execute(insert(kind.model), fresh[start : start + 1000])
         if changed:
@@ -167,10 +178,21 @@ def upsert(kind: ImportKind, rows: list[dict]) -> tuple[int, int]:
     return run_in_transaction(work)
 
 
-def import_csv(kind_name: str, stream, *, dry_run: bool = False) -> ImportResult:
+def decode_csv(raw: bytes) -> tuple[str | None, int]:
+    """The file's text (UTF-8, with or without BOM), or None and the line of the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig"), 0
+    except UnicodeDecodeError as exc:
+        return None, raw.count(b"\n", 0, exc.start) + 1
+
+
+def import_csv(kind_name: str, raw: bytes, *, dry_run: bool = False) -> ImportResult:
     kind = KINDS[kind_name]
-    result = read_rows(kind, stream)
+    text, bad_line = decode_csv(raw)
+    if text is None:
+        return ImportResult(rejected=[(bad_line, "the file is not UTF-8 text")])
+    result = read_rows(kind, io.StringIO(text, newline=""))
     if result.rejected or dry_run:
         return result
-    result.inserted, result.updated = upsert(kind, result.rows)
+    result.inserted, result.updated = upsert(kind, result.rows, result.columns)
     return result

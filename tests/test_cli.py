@@ -128,3 +128,27 @@ def test_import_actuals(runner, db, tmp_path):
     db.session.expire_all()
     amounts = dict(db.session.execute(select(RevenueActual.month, RevenueActual.amount)).all())
     assert amounts == {date(2024, 7, 1): Decimal("150.00"), date(2024, 8, 1): Decimal("200.00")}
+
+
+def test_import_updates_only_the_columns_of_the_file(runner, db, tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_text(CUSTOMERS_CSV)
+    assert runner.invoke(args=["import", "customers", str(path)]).exit_code == 0
+    path.write_text("cid,name,area,segment\n10,Alpha Renamed AG,Switzerland,Enterprise\n")
+    result = runner.invoke(args=["import", "customers", str(path)])
+    assert "0 inserted, 1 updated" in result.output
+    db.session.expire_all()
+    alpha = db.session.get(Customer, 10)
+    assert alpha.name == "Alpha Renamed AG"
+    assert alpha.account_executive == "Anna" and alpha.subscriptions == "accounting,payroll" and alpha.is_strategic
+    assert alpha.contract_start_date == date(2023, 1, 1)
+
+
+def test_import_rejects_a_file_that_is_not_utf8(runner, db, tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_bytes("cid,name,area,segment\n1,Caf\xe9 SA,France,SMB\n".encode("latin-1"))
+    result = runner.invoke(args=["import", "customers", str(path)])
+    assert result.exit_code == 1
+    assert "line 2: rejected: the file is not UTF-8 text" in result.output
+    assert "Traceback" not in result.output
+    assert count(db, Customer) == 0

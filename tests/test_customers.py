@@ -126,6 +126,9 @@ def test_invalid_query_parameters(client):
         ("segment=Huge", "segment"),
         ("is_strategic=maybe", "is_strategic"),
         ("q=" + "x" * 101, "q"),
+        ("q=%00", "q"),
+        ("q=a%0Ab", "q"),
+        ("account_executive=%00", "account_executive"),
     ]:
         response = client.get("/api/customers?" + query)
         assert response.status_code == 422, query

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from datetime import date, timedelta
 
 import pytest
 
@@ -87,17 +88,24 @@ def test_request_id_is_echoed_or_generated(client):
 def test_request_log_line_is_json_without_secrets(client, capsys, caplog, db):
     CustomerFactory(cid=1)
     caplog.set_level(logging.INFO)
-    client.post(
+    created = client.post(
         "/api/opportunities",
-        json={"cid": 1, "name": "secret-deal-name", "product": "payroll"},
+        json={
+            "cid": 1,
+            "name": "secret-deal-name",
+            "product": "payroll",
+            "estimated_monthly_revenue": "10.00",
+            "expected_close_date": (date.today() + timedelta(days=30)).isoformat(),
+        },
         headers={"X-Request-ID": "req-42"},
     )
+    assert created.status_code == 201  # the body went all the way to the database
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     request_lines = [line for line in lines if line.get("message") == "request"]
     assert request_lines, lines
     entry = request_lines[-1]
     assert entry["request_id"] == "req-42"
-    assert entry["method"] == "POST" and entry["path"] == "/api/opportunities" and entry["status"] == 422
+    assert entry["method"] == "POST" and entry["path"] == "/api/opportunities" and entry["status"] == 201
     assert isinstance(entry["duration_ms"], float)
     everything = json.dumps(lines)
     assert TEST_TOKEN not in everything and "secret-deal-name" not in everything

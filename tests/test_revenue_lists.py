@@ -99,6 +99,8 @@ def test_put_amount_as_json_number_stays_exact(client):
         ("/api/revenue/targets/germany/2025", {"amount": "1.00"}, "path", "area"),
         ("/api/revenue/targets/Germany/1999", {"amount": "1.00"}, "path", "fiscal_year"),
         ("/api/revenue/targets/Germany/2101", {"amount": "1.00"}, "path", "fiscal_year"),
+        ("/api/revenue/targets/Germany/-1", {"amount": "1.00"}, "path", "fiscal_year"),
+        ("/api/revenue/targets/Germany/-2025", {"amount": "1.00"}, "path", "fiscal_year"),
         ("/api/revenue/targets/Germany/2025", {"amount": "-1.00"}, "json", "amount"),
         ("/api/revenue/targets/Germany/2025", {"amount": "0"}, "json", "amount"),
         ("/api/revenue/targets/Germany/2025", {"amount": "1.005"}, "json", "amount"),

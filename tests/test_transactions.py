@@ -77,14 +77,16 @@ def test_non_transient_errors_are_not_retried(app, db):
 
 
 def test_other_exceptions_roll_back_and_propagate(app, db):
-    CustomerFactory(cid=5)
+    from intrasoft.customers.models import Customer
 
     def work(attempt):
-        db.session.get(Opportunity, "x")
+        db.session.add(Customer(cid=5, name="Half written", area="UK", segment="SMB"))
+        db.session.flush()  # the row is in the open transaction...
         raise ValueError("boom")
 
     with pytest.raises(ValueError):
         run_in_transaction(work)
+    assert db.session.get(Customer, 5) is None  # ...and gone with the rollback
 
 
 def test_is_retryable_classification():

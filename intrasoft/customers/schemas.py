@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..domain import AREAS, PRODUCTS, SEGMENTS
-from ..fields import UTCDateTime
+from ..fields import NO_CONTROL_CHARACTERS, UTCDateTime
 from ..pagination import cursor_args
 
 MAX_CID = 2**31 - 1
@@ -37,8 +37,9 @@ CustomerPageArgs = cursor_args(
 class CustomerListArgs(CustomerPageArgs):
     area = fields.String(validate=validate.OneOf(AREAS), metadata={"description": "Sales Area."})
     segment = fields.String(validate=validate.OneOf(SEGMENTS))
-    account_executive = fields.String(validate=validate.Length(min=1, max=100))
+    account_executive = fields.String(validate=[validate.Length(min=1, max=100), NO_CONTROL_CHARACTERS])
     is_strategic = fields.Boolean()
     q = fields.String(
-        validate=validate.Length(min=1, max=100), metadata={"description": "Name contains (case-insensitive)."}
+        validate=[validate.Length(min=1, max=100), NO_CONTROL_CHARACTERS],
+        metadata={"description": "Name contains (case-insensitive)."},
     )

@@ -76,7 +76,7 @@ def list_targets_view(args):
     return page.items, 200, page.headers
 
 
-@blp.route("/targets/<area>/<int:fiscal_year>", methods=["PUT"], parameters=TARGET_PATH_PARAMETERS)
+@blp.route("/targets/<area>/<int(signed=True):fiscal_year>", methods=["PUT"], parameters=TARGET_PATH_PARAMETERS)
 @blp.arguments(TargetInputSchema, example={"amount": "1200000.00"})
 @blp.response(200, TargetSchema, description="The target was updated.")
 @blp.alt_response(201, schema=TargetSchema, description="The target was created.")
