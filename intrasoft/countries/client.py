@@ -16,6 +16,7 @@ Failure reasons never contain personal data (no record content).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import socket
@@ -199,10 +200,8 @@ _current_watchdog: ContextVar[_Watchdog | None] = ContextVar("randomuser_watchdo
 
 
 def _shutdown(sock) -> None:
-    try:
+    with contextlib.suppress(OSError):  # already closed
         sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in recv() on it
-    except OSError:
-        pass
 
 
 class _Watchdog:

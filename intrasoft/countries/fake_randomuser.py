@@ -14,10 +14,10 @@ failures then success"); ``{"default": "503"}`` makes a fault permanent until re
 answering), ``hold`` (wait until ``release()``), ``malformed`` (not JSON), ``truncated``
 (valid JSON cut short), ``error_key`` (200 with randomuser's ``error``), ``empty``
 (``results: []``), ``missing_results``, ``not_a_list``, ``invalid`` (a ``fraction`` of
-records broken), ``duplicates`` (a ``fraction`` of records repeated; ``uuid_case: "upper"`` upper-cases the copies' ``login.uuid``), ``drop`` (close
-the connection without an answer), ``trickle`` (a good answer sent one byte every ``interval``
-seconds, for at most ``seconds``: the body after normal headers, or with ``phase: "headers"``
-the header lines themselves).
+records broken), ``duplicates`` (a ``fraction`` of records repeated; ``uuid_case: "upper"``
+upper-cases the copies' ``login.uuid``), ``drop`` (close the connection without an answer),
+``trickle`` (a good answer sent one byte every ``interval`` seconds, for at most ``seconds``:
+the body after normal headers, or with ``phase: "headers"`` the header lines themselves).
 
 Run it on its own::
 

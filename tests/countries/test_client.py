@@ -103,7 +103,9 @@ def test_a_trickling_server_cannot_hold_a_pull_past_its_deadline(fake, phase):
     fake.plan({"mode": "trickle", "phase": phase, "interval": 0.05, "seconds": 10})
     client, sleeps = make_client(fake, results=50, timeout=2.0, deadline=1.0)
     started = time.monotonic()
-    with pytest.raises(PullFailed, match=r"the 1 s deadline passed while (reading|waiting for) the response") as failure:
+    with pytest.raises(
+        PullFailed, match=r"the 1 s deadline passed while (reading|waiting for) the response"
+    ) as failure:
         client.fetch()
     assert time.monotonic() - started < 1.0 + 1.0
     assert failure.value.attempts == 1 and sleeps == []
