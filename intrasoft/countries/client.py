@@ -380,6 +380,9 @@ class RandomUserClient:
                     stream=True,
                     headers={"Accept": "application/json", "User-Agent": USER_AGENT},
                 )
+                if watchdog.fired:  # headers cut short by the watchdog look complete to http.client
+                    response.close()
+                    raise _DeadlineExceeded("waiting for")
                 phase = "reading"
                 with response:
                     return response.status_code, self._read_body(response, ends_at), response.headers

@@ -191,8 +191,8 @@ def run_sync(trigger: str, *, client: RandomUserClient | None = None) -> SyncRun
         log.info(
             "country sync started", extra={"run_id": run_id, "trigger": trigger, "results_requested": client.results}
         )
+        lock.renew()  # a full lease for the pull, however long starting the run took
         try:
-            lock.renew()  # a full lease for the pull, however long starting the run took
             pull = client.fetch()
             lock.renew()
 
