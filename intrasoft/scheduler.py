@@ -29,14 +29,12 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 
 
 @click.command("scheduler")
-@click.option("--metrics-port", type=click.IntRange(0, 65535), default=0, help="Serve Prometheus metrics here.")
 @with_appcontext
-def scheduler_command(metrics_port):
-    """Run the periodic jobs in this process (blocking; run it as its own service)."""
-    if metrics_port:
-        from prometheus_client import start_http_server
+def scheduler_command():
+    """Run the periodic jobs in this process (blocking; run it as its own service).
 
-        start_http_server(metrics_port)
+    It serves no metrics: the sync metrics come from the database on the API's ``/metrics``.
+    """
     app = current_app._get_current_object()
     scheduler = build_scheduler(app)
     jobs = ", ".join(job.name for job in scheduler.get_jobs())

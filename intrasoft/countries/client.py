@@ -1,23 +1,38 @@
 """The randomuser.me client: one bounded pull, and the parsing and validation of its answer.
 
-A pull never runs longer than its deadline: every HTTP attempt gets connect and read
-timeouts no longer than the time left, the body is read in chunks against the deadline,
-and a retry whose wait (backoff or ``Retry-After``) would pass the deadline is not made.
+A pull never runs longer than its deadline (plus the few milliseconds it takes to notice):
+
+* every HTTP attempt gets connect and read timeouts no longer than the time left;
+* the body is read with small ``read1`` calls (each returns as soon as bytes arrive), the
+  socket timeout set to the time left before each one and the deadline checked after each,
+  so a server trickling bytes cannot keep the pull going;
+* a watchdog timer shuts the attempt's socket down at the deadline, whatever it is blocked
+  in (a server trickling its *headers*, a chunked-encoding line read byte by byte);
+* a retry whose wait (backoff or ``Retry-After``) would pass the deadline is not made.
+
 429, 5xx, timeouts and connection errors are retried; other answers fail at once.
 Failure reasons never contain personal data (no record content).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+import socket
+import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from ..database import utcnow
 
@@ -26,7 +41,8 @@ MAX_INVALID_SHARE = 0.10
 #: A 5,000-person answer is about 6 MB; refuse anything absurdly larger.
 MAX_BODY_BYTES = 64 * 1024 * 1024
 MAX_CONNECT_TIMEOUT = 5.0
-READ_CHUNK = 256 * 1024
+#: At most this much per ``read1`` call (one ``recv``: it returns with whatever has arrived).
+READ_SIZE = 64 * 1024
 USER_AGENT = "IntraSoft countries connector"
 
 
@@ -42,7 +58,9 @@ class PullFailed(Exception):
 
 
 class _DeadlineExceeded(Exception):
-    pass
+    def __init__(self, phase: str):
+        super().__init__(phase)
+        self.phase = phase  # "waiting for" (connect, headers) or "reading" (body)
 
 
 @dataclass
@@ -96,6 +114,10 @@ def _postcode(value) -> str | None:
     return _text(str(value), 32, required=False)
 
 
+def _lower(value: str | None) -> str | None:
+    return value.lower() if value is not None else None
+
+
 def person_from_record(record) -> dict | None:
     """The stored fields of one randomuser record, or None when it is invalid."""
     try:
@@ -108,7 +130,8 @@ def person_from_record(record) -> dict | None:
         if "@" not in email:
             raise _Invalid
         return {
-            "uuid": _text(login.get("uuid"), 36, required=False),
+            # Lowercase: MySQL's unique key (run_id, uuid) ignores case, so dedup must too.
+            "uuid": _lower(_text(login.get("uuid"), 36, required=False)),
             "gender": _text(record.get("gender"), 16, required=True),
             "title": _text(name.get("title"), 50, required=False),
             "first_name": _text(name.get("first"), 100, required=True),
@@ -173,6 +196,102 @@ def parse_body(body: bytes) -> Pull:
 # --- HTTP ------------------------------------------------------------------------------
 
 
+_current_watchdog: ContextVar[_Watchdog | None] = ContextVar("randomuser_watchdog", default=None)
+
+
+def _shutdown(sock) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in recv() on it
+
+
+class _Watchdog:
+    """Shuts down the socket of the running attempt when its time is up.
+
+    Read timeouts bound each ``recv``, not their sum: a server sending a byte now and then
+    never trips them. The watchdog is the hard stop for any phase; the connection classes
+    below hand it their socket as the response starts.
+    """
+
+    def __init__(self, seconds: float):
+        self._lock = threading.Lock()
+        self._sock = None
+        self.fired = False
+        self._timer = threading.Timer(max(0.0, seconds), self._fire)
+        self._timer.daemon = True
+
+    def attach(self, sock) -> None:
+        with self._lock:
+            self._sock = sock
+            fired = self.fired
+        if fired and sock is not None:
+            _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sock = self._sock
+        if sock is not None:
+            _shutdown(sock)
+
+    def __enter__(self) -> _Watchdog:
+        self._token = _current_watchdog.set(self)
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        _current_watchdog.reset(self._token)
+
+
+def _watch(connection) -> None:
+    watchdog = _current_watchdog.get()
+    if watchdog is not None:
+        watchdog.attach(connection.sock)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def getresponse(self):
+        _watch(self)
+        return super().getresponse()
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def getresponse(self):
+        _watch(self)
+        return super().getresponse()
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+class WatchedAdapter(HTTPAdapter):
+    """requests' adapter whose connections report their socket to the attempt's watchdog."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
+
+
+def watched_session() -> requests.Session:
+    session = requests.Session()
+    session.mount("http://", WatchedAdapter())
+    session.mount("https://", WatchedAdapter())
+    return session
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     """``Retry-After`` as seconds (delta-seconds or an HTTP date); None when absent or unreadable."""
     if not value:
@@ -224,7 +343,7 @@ class RandomUserClient:
         self.retries = retries
         self.backoff = backoff
         self.deadline = deadline
-        self.session = session or requests.Session()
+        self.session = session or watched_session()
         self.clock = clock
         self.sleep = sleep
 
@@ -242,27 +361,60 @@ class RandomUserClient:
         )
 
     def _get(self, ends_at: float) -> tuple[int, bytes, dict]:
+        """One HTTP attempt, over by ``ends_at`` whatever the server does.
+
+        Raise ``_DeadlineExceeded`` when the deadline ends it (also when a timeout or a
+        closed connection is the deadline's doing), requests' exceptions otherwise.
+        """
         remaining = ends_at - self.clock()
         if remaining <= 0:
-            raise _DeadlineExceeded
-        timeouts = (min(MAX_CONNECT_TIMEOUT, self.timeout, remaining), min(self.timeout, remaining))
-        response = self.session.get(
-            self.url,
-            params=self.params,
-            timeout=timeouts,
-            stream=True,
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-        )
-        with response:
-            chunks, size = [], 0
-            for chunk in response.iter_content(READ_CHUNK):
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    raise PullFailed(f"the response is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB")
-                if self.clock() > ends_at:
-                    raise _DeadlineExceeded
-            return response.status_code, b"".join(chunks), response.headers
+            raise _DeadlineExceeded("waiting for")
+        phase = "waiting for"
+        with _Watchdog(remaining) as watchdog:
+            try:
+                timeouts = (min(MAX_CONNECT_TIMEOUT, self.timeout, remaining), min(self.timeout, remaining))
+                response = self.session.get(
+                    self.url,
+                    params=self.params,
+                    timeout=timeouts,
+                    stream=True,
+                    headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+                )
+                if watchdog.fired:  # headers cut short by the watchdog look complete to http.client
+                    response.close()
+                    raise _DeadlineExceeded("waiting for")
+                phase = "reading"
+                with response:
+                    return response.status_code, self._read_body(response, ends_at), response.headers
+            except (requests.RequestException, _DeadlineExceeded):
+                if watchdog.fired or self.clock() >= ends_at:
+                    raise _DeadlineExceeded(phase) from None
+                raise
+
+    def _read_body(self, response: requests.Response, ends_at: float) -> bytes:
+        raw = response.raw
+        connection = raw.connection
+        chunks, size = [], 0
+        while True:
+            remaining = ends_at - self.clock()
+            if remaining <= 0:
+                raise _DeadlineExceeded("reading")
+            if connection is not None and connection.sock is not None:
+                connection.sock.settimeout(min(self.timeout, remaining))
+            try:
+                chunk = raw.read1(READ_SIZE, decode_content=True)
+            except urllib3.exceptions.ReadTimeoutError:
+                raise requests.exceptions.ReadTimeout("read timed out") from None
+            except (urllib3.exceptions.ProtocolError, OSError) as exc:
+                raise requests.exceptions.ChunkedEncodingError(type(exc).__name__) from None
+            except urllib3.exceptions.DecodeError as exc:
+                raise requests.exceptions.ContentDecodingError(type(exc).__name__) from None
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise PullFailed(f"the response is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB")
 
     def fetch(self) -> Pull:
         """Pull once (with retries) and return the valid people; raise ``PullFailed`` otherwise."""
@@ -273,9 +425,9 @@ class RandomUserClient:
             wait_hint = None
             try:
                 status, body, headers = self._get(ends_at)
-            except _DeadlineExceeded:
+            except _DeadlineExceeded as exc:
                 raise PullFailed(
-                    f"the {self.deadline:g} s deadline passed while reading the response", attempts=attempt
+                    f"the {self.deadline:g} s deadline passed while {exc.phase} the response", attempts=attempt
                 ) from None
             except requests.Timeout:
                 problem, retryable = f"timed out (connect/read timeout {self.timeout:g} s)", True

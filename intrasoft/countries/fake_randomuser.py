@@ -14,8 +14,10 @@ failures then success"); ``{"default": "503"}`` makes a fault permanent until re
 answering), ``hold`` (wait until ``release()``), ``malformed`` (not JSON), ``truncated``
 (valid JSON cut short), ``error_key`` (200 with randomuser's ``error``), ``empty``
 (``results: []``), ``missing_results``, ``not_a_list``, ``invalid`` (a ``fraction`` of
-records broken), ``duplicates`` (a ``fraction`` of records repeated), ``drop`` (close
-the connection without an answer).
+records broken), ``duplicates`` (a ``fraction`` of records repeated; ``uuid_case: "upper"``
+upper-cases the copies' ``login.uuid``), ``drop`` (close the connection without an answer),
+``trickle`` (a good answer sent one byte every ``interval`` seconds, for at most ``seconds``:
+the body after normal headers, or with ``phase: "headers"`` the header lines themselves).
 
 Run it on its own::
 
@@ -29,6 +31,7 @@ import argparse
 import hashlib
 import json
 import random
+import sys
 import threading
 import uuid
 from collections import deque
@@ -232,8 +235,12 @@ def _broken_record(rng: random.Random, person: dict) -> dict:
     return broken
 
 
-def degrade(body: bytes, mode: str, fraction: float) -> bytes:
-    """Break or duplicate a ``fraction`` of the records of a rendered body."""
+def degrade(body: bytes, mode: str, fraction: float, uuid_case: str | None = None) -> bytes:
+    """Break or duplicate a ``fraction`` of the records of a rendered body.
+
+    ``uuid_case="upper"``: the duplicates' ``login.uuid`` is upper-cased (the same person,
+    as a case-insensitive unique key on MySQL sees it).
+    """
     payload = json.loads(body)
     results = payload["results"]
     rng = random.Random(len(results))
@@ -242,8 +249,20 @@ def degrade(body: bytes, mode: str, fraction: float) -> bytes:
         for index in picked:
             results[index] = _broken_record(rng, results[index])
     else:  # duplicates
-        results.extend(json.loads(json.dumps(results[index])) for index in picked)
+        copies = [json.loads(json.dumps(results[index])) for index in picked]
+        if uuid_case == "upper":
+            for copy in copies:
+                copy["login"]["uuid"] = copy["login"]["uuid"].upper()
+        results.extend(copies)
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client hanging up is normal here
+            super().handle_error(request, client_address)
 
 
 class FakeRandomUser:
@@ -257,8 +276,7 @@ class FakeRandomUser:
         self._stopping = threading.Event()
         self.request_arrived = threading.Event()
         self.requests: list[dict] = []
-        self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), _handler_for(self))
         self._thread: threading.Thread | None = None
 
     @property
@@ -317,6 +335,10 @@ class FakeRandomUser:
             self.requests.append({"path": path, "query": query})
         self.request_arrived.set()
 
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
     def wait(self, seconds: float, *, until_released: bool = False) -> None:
         (self._released if until_released else self._stopping).wait(seconds)
 
@@ -344,6 +366,7 @@ FAULT_MODES = frozenset(
         "invalid",
         "duplicates",
         "drop",
+        "trickle",
     }
 )
 
@@ -364,6 +387,24 @@ def _handler_for(server: FakeRandomUser):
                 self.send_header(name.replace("_", "-"), str(value))
             self.end_headers()
             self.wfile.write(body)
+
+        def _trickle(self, head: bytes, body: bytes, fault: dict) -> None:
+            """Send ``head`` then ``body``, one byte every ``interval`` s from where the phase starts."""
+            interval = float(fault.get("interval", 0.5))
+            budget = float(fault.get("seconds", 30.0))
+            self.close_connection = True
+            slow_from = head.index(b"\r\n") + 2 if fault.get("phase") == "headers" else len(head)
+            message = head + body
+            try:
+                self.wfile.write(message[:slow_from])
+                for index in range(slow_from, len(message)):
+                    if budget <= 0 or server.stopping:
+                        return
+                    server.wait(interval)
+                    budget -= interval
+                    self.wfile.write(message[index : index + 1])
+            except OSError:  # the client gave up: what a trickle is for
+                return
 
         def _json(self, status: int, payload: dict, **headers):
             self._send(status, json.dumps(payload).encode(), **headers)
@@ -429,9 +470,15 @@ def _handler_for(server: FakeRandomUser):
             if mode == "not_a_list":
                 return self._json(200, {"results": {"0": "x"}, "info": info})
             if mode in ("invalid", "duplicates"):
-                body = degrade(body, mode, float(fault.get("fraction", 0.2)))
+                body = degrade(body, mode, float(fault.get("fraction", 0.2)), fault.get("uuid_case"))
             if mode == "truncated":
                 body = body[: max(1, len(body) // 2)]
+            if mode == "trickle":
+                head = (
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+                    f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+                ).encode()
+                return self._trickle(head, body, fault)
             return self._send(200, body)
 
     return Handler

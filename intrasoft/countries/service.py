@@ -20,7 +20,6 @@ import json
 import logging
 import threading
 import time
-from calendar import timegm
 from dataclasses import dataclass
 
 from flask import current_app
@@ -155,24 +154,35 @@ def _log_fields(run: SyncRun) -> dict:
     }
 
 
-def _record_outcome(run: SyncRun) -> None:
-    metrics.SYNC_RUNS.labels(run.status).inc()
-    metrics.SYNC_DURATION.observe((run.duration_ms or 0) / 1000)
+def _log_outcome(run: SyncRun) -> None:
+    # The metrics come from the run table itself (metrics.CountrySyncCollector).
     if run.status == "succeeded":
-        metrics.SNAPSHOT_PEOPLE.set(run.rows_stored)
-        metrics.LAST_SUCCESS.set(timegm(run.finished_at.timetuple()) + run.finished_at.microsecond / 1e6)
         log.info("country sync finished", extra=_log_fields(run))
     else:
         log.warning("country sync failed", extra=_log_fields(run))
+
+
+def _safe_error_fields(exc: Exception) -> dict:
+    """What may be logged of an error: its type and the driver's numeric code, never its text.
+
+    SQLAlchemy's message carries the statement's parameters, and drivers quote the offending
+    values ("Duplicate entry '...'"): people's names, emails and uuids.
+    """
+    fields = {"error_type": type(exc).__name__}
+    code = (getattr(getattr(exc, "orig", None), "args", None) or (None,))[0]
+    if isinstance(code, int):
+        fields["error_code"] = code
+    return fields
 
 
 def run_sync(trigger: str, *, client: RandomUserClient | None = None) -> SyncRun:
     """Run one sync now; return its run record. Raise ``SyncBusy`` when another sync runs."""
     config = current_app.config
     client = client or RandomUserClient.from_config(config)
-    lock = SyncLockHandle(db.engine, lease_seconds=config["SYNC_DEADLINE_SECONDS"] + LEASE_MARGIN_SECONDS)
+    # The lease outlives the pull (which keeps to client.deadline) plus the writes after it.
+    lock = SyncLockHandle(db.engine, lease_seconds=client.deadline + LEASE_MARGIN_SECONDS)
     if not lock.acquire():
-        metrics.SYNC_RUNS.labels("skipped").inc()
+        metrics.SYNC_SKIPPED.inc()
         log.info("country sync skipped: another sync is running", extra={"trigger": trigger})
         raise SyncBusy
     try:
@@ -181,6 +191,7 @@ def run_sync(trigger: str, *, client: RandomUserClient | None = None) -> SyncRun
         log.info(
             "country sync started", extra={"run_id": run_id, "trigger": trigger, "results_requested": client.results}
         )
+        lock.renew()  # a full lease for the pull, however long starting the run took
         try:
             pull = client.fetch()
             lock.renew()
@@ -195,11 +206,11 @@ def run_sync(trigger: str, *, client: RandomUserClient | None = None) -> SyncRun
         except Exception as exc:
             # A database error in the middle of the writes: rolled back, the snapshot is intact.
             db.session.rollback()
-            log.exception("country sync: unexpected error", extra={"run_id": run_id})
+            log.error("country sync: storing the snapshot failed", extra={"run_id": run_id, **_safe_error_fields(exc)})
             failure = PullFailed(f"storing the snapshot failed ({type(exc).__name__})")
             _finish_failed(run_id, failure, round((time.perf_counter() - started) * 1000))
         run = db.session.get(SyncRun, run_id, populate_existing=True)
-        _record_outcome(run)
+        _log_outcome(run)
         return run
     finally:
         lock.release()

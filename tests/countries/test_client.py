@@ -1,10 +1,16 @@
 """The randomuser client against the real fake server on loopback: retries, deadlines, validation."""
 
+import json
+import socket
+import time
 from datetime import timedelta
 from email.utils import format_datetime
 
 import pytest
+import urllib3.exceptions
+import urllib3.response
 
+from intrasoft.countries import client as client_module
 from intrasoft.countries.client import (
     PullFailed,
     RandomUserClient,
@@ -91,12 +97,30 @@ def test_the_deadline_bounds_the_whole_pull(fake):
         client.fetch()
 
 
-def test_deadline_while_reading_the_body(fake):
-    ticks = iter([0.0, 0.0, 0.0] + [100.0] * 50)
-    client, _ = make_client(fake, results=5000, deadline=5)
-    client.clock = lambda: next(ticks)
-    with pytest.raises(PullFailed, match="deadline passed while reading"):
+@pytest.mark.parametrize(("phase", "doing"), [("body", "reading"), ("headers", "waiting for")])
+def test_a_trickling_server_cannot_hold_a_pull_past_its_deadline(fake, phase, doing):
+    """A server sending one byte every 50 ms never trips a read timeout; the deadline still holds.
+
+    Real clock, real loopback server: an upper bound on a failure path (deadline 1 s, margin 1 s;
+    the trickle itself would last 10 s).
+    """
+    fake.plan({"mode": "trickle", "phase": phase, "interval": 0.05, "seconds": 10})
+    client, sleeps = make_client(fake, results=50, timeout=2.0, deadline=1.0)
+    started = time.monotonic()
+    with pytest.raises(
+        PullFailed, match=r"the 1 s deadline passed while (reading|waiting for) the response"
+    ) as failure:
         client.fetch()
+    assert time.monotonic() - started < 1.0 + 1.0
+    assert failure.value.attempts == 1 and sleeps == []
+    assert len(fake.requests) == 1
+
+
+def test_a_trickle_that_ends_before_the_deadline_is_a_good_pull(fake):
+    fake.plan({"mode": "trickle", "interval": 0.0005, "seconds": 30})
+    client, _ = make_client(fake, results=1, timeout=2.0, deadline=30.0)
+    pull = client.fetch()
+    assert (pull.received, len(pull.people), pull.attempts) == (1, 1, 1)
 
 
 def test_invalid_url_is_a_request_error():
@@ -225,3 +249,52 @@ def test_blank_optional_text_is_stored_as_null():
     record = good_record()
     record["location"]["city"] = "  "
     assert person_from_record(record)["city"] is None
+
+
+def test_uuids_are_lowercased_so_case_twins_are_one_person():
+    person = generate_people("case", 1)[0]
+    twin = json.loads(json.dumps(person))
+    twin["login"]["uuid"] = person["login"]["uuid"].upper()
+    assert person_from_record(twin)["uuid"] == person["login"]["uuid"].lower()
+    pull = people_from_records([person, twin])
+    assert (len(pull.people), pull.duplicates) == (1, 1)
+    assert pull.people[0]["uuid"] == person["login"]["uuid"].lower()
+
+
+def test_a_body_stalling_past_the_read_timeout_is_retried(fake):
+    fake.plan({"mode": "trickle", "interval": 0.5, "seconds": 2})
+    client, sleeps = make_client(fake, results=1, timeout=0.2, deadline=10.0)
+    pull = client.fetch()
+    assert pull.attempts == 2 and len(sleeps) == 1
+
+
+def test_a_body_cut_short_is_a_retried_connection_error(fake):
+    fake.plan({"mode": "trickle", "interval": 0.0005, "seconds": 0.01}, {"mode": "trickle", "seconds": 0})
+    client, sleeps = make_client(fake, results=1)
+    pull = client.fetch()
+    assert pull.attempts == 3 and len(sleeps) == 2
+
+
+def test_an_undecodable_body_fails_at_once(fake, monkeypatch):
+    def broken_read1(self, *args, **kwargs):
+        raise urllib3.exceptions.DecodeError("bad gzip")
+
+    monkeypatch.setattr(urllib3.response.HTTPResponse, "read1", broken_read1)
+    client, sleeps = make_client(fake, results=1)
+    with pytest.raises(PullFailed, match=r"request error \(ContentDecodingError\)"):
+        client.fetch()
+    assert sleeps == []
+
+
+def test_the_watchdog_shuts_a_socket_attached_after_it_fired():
+    left, right = socket.socketpair()
+    with left, right:
+        watchdog = client_module._Watchdog(0)
+        watchdog._fire()
+        watchdog.attach(left)
+        assert right.recv(10) == b""  # the peer sees the end of the connection at once
+
+
+def test_proxied_connections_are_watched_too():
+    manager = client_module.WatchedAdapter().proxy_manager_for("http://proxy.invalid:3128")
+    assert manager.pool_classes_by_scheme == client_module._WATCHED_POOLS

@@ -123,3 +123,26 @@ def test_unknown_fault_is_refused():
             server.plan("teapot")
     finally:
         server.httpd.server_close()
+
+
+@pytest.mark.parametrize("phase", ["body", "headers"])
+def test_trickle_sends_the_whole_good_answer_slowly(fake, phase):
+    fake.plan({"mode": "trickle", "phase": phase, "interval": 0.0005})
+    answer = get(fake, results=1, seed="t")
+    assert answer.status_code == 200
+    assert answer.content == get(fake, results=1, seed="t").content
+
+
+def test_trickle_stops_after_its_budget(fake):
+    fake.plan({"mode": "trickle", "interval": 0.0005, "seconds": 0.01})
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        get(fake, results=2, seed="t")
+
+
+def test_duplicates_with_upper_case_uuids(fake):
+    fake.plan({"mode": "duplicates", "fraction": 0.5, "uuid_case": "upper"})
+    results = get(fake, results=4, seed="u").json()["results"]
+    assert len(results) == 6
+    originals = {r["login"]["uuid"] for r in results[:4]}
+    copies = [r["login"]["uuid"] for r in results[4:]]
+    assert all(c == c.upper() and c.lower() in originals for c in copies)

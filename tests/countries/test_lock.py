@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from intrasoft.countries import lock as lock_module
+from intrasoft.countries import service
+from intrasoft.countries.client import RandomUserClient
 from intrasoft.countries.lock import LOCK_NAME, SyncLockHandle, lock_is_free, mysql_lock_name, pid_is_alive
 from intrasoft.countries.models import SyncLock, SyncRun
 from intrasoft.countries.service import SyncBusy, run_sync
@@ -174,3 +176,29 @@ def test_mysql_lock_is_per_database_and_released_with_the_connection(db):
     assert other.acquire()
     other.release()
     other.release()  # idempotent
+
+
+@pytest.mark.skipif(MYSQL, reason="the lease is the lock row's (SQLite); GET_LOCK lives with its connection")
+def test_the_lease_covers_the_whole_pull_however_long_the_start_took(app, db, fake, monkeypatch):
+    """Renewed as the pull starts, for the client's own deadline plus the writing margin."""
+    real_start = service._start_run
+
+    def slow_start(trigger, requested):
+        run_id = real_start(trigger, requested)
+        # 150 s went by (a busy database): the lock's clock moves on.
+        monkeypatch.setattr(lock_module, "utcnow", lambda: utcnow() + timedelta(seconds=150))
+        return run_id
+
+    monkeypatch.setattr(service, "_start_run", slow_start)
+    client = RandomUserClient.from_config(app.config)
+    client.deadline = 300.0  # longer than SYNC_DEADLINE_SECONDS (10 s here)
+    real_fetch = client.fetch
+    seen = {}
+
+    def fetch():
+        seen["lease_left"] = lock_row(db).expires_at - lock_module.utcnow()
+        return real_fetch()
+
+    client.fetch = fetch
+    assert run_sync("cli", client=client).status == "succeeded"
+    assert seen["lease_left"] >= timedelta(seconds=client.deadline + service.LEASE_MARGIN_SECONDS - 5)

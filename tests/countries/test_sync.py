@@ -1,12 +1,17 @@
 """Snapshot semantics: every failure leaves the served data byte-for-byte unchanged."""
 
+import re
+
 import pytest
 from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import OperationalError
 
 from intrasoft.countries import service
+from intrasoft.countries.client import RandomUserClient
 from intrasoft.countries.models import CountryPerson, SyncRun
 from intrasoft.countries.service import SyncBusy, run_sync
+
+from ..conftest import MYSQL
 
 
 def served(client):
@@ -162,25 +167,55 @@ def test_run_logs_have_counts_and_no_personal_data(db, fake, caplog):
     assert not any(email in text for email in people)
 
 
-def test_metrics_follow_the_runs(client, fake, db):
+def test_skipped_syncs_are_counted_by_the_process(db, fake):
     from prometheus_client import REGISTRY
 
-    def value(name, **labels):
-        return REGISTRY.get_sample_value(name, labels) or 0
+    from intrasoft.countries.lock import SyncLockHandle
 
-    ok, failed = (
-        value("intrasoft_country_sync_runs_total", outcome="succeeded"),
-        value("intrasoft_country_sync_runs_total", outcome="failed"),
-    )
-    run_sync("cli")
-    fake.plan("error_key")
-    run_sync("cli")
-    assert value("intrasoft_country_sync_runs_total", outcome="succeeded") == ok + 1
-    assert value("intrasoft_country_sync_runs_total", outcome="failed") == failed + 1
-    assert value("intrasoft_country_snapshot_people") == 40
-    assert value("intrasoft_country_last_success_timestamp_seconds") > 1.7e9
-    metrics = client.get("/metrics").data.decode()
-    assert "intrasoft_country_sync_duration_seconds_bucket" in metrics
+    before = REGISTRY.get_sample_value("intrasoft_country_sync_skipped_total") or 0
+    holder = SyncLockHandle(db.engine, lease_seconds=60)
+    assert holder.acquire()
+    try:
+        with pytest.raises(SyncBusy):
+            run_sync("cli")
+    finally:
+        holder.release()
+    assert REGISTRY.get_sample_value("intrasoft_country_sync_skipped_total") == before + 1
+
+
+def test_uuids_differing_only_by_case_are_one_person(db, fake):
+    """MySQL's unique key (run_id, uuid) ignores case: the dedup must too (else IntegrityError)."""
+    fake.plan({"mode": "duplicates", "fraction": 0.1, "uuid_case": "upper"})
+    run = run_sync("cli")
+    assert run.status == "succeeded", run.reason
+    assert (run.results_received, run.duplicates_dropped, run.rows_stored) == (44, 4, 40)
+    uuids = db.session.scalars(select(CountryPerson.uuid).where(CountryPerson.run_id == run.id)).all()
+    assert len(set(uuids)) == 40 and all(u == u.lower() for u in uuids)
+
+
+def test_a_database_error_while_writing_logs_no_personal_data(db, fake, monkeypatch, caplog):
+    """SQLAlchemy's error text carries the statement's parameters: it must not reach the logs."""
+    real_fetch = RandomUserClient.fetch
+    pulled = []
+
+    def fetch_with_a_twin(self):
+        pull = real_fetch(self)
+        pull.people.append(dict(pull.people[0]))  # same uuid twice: the unique key refuses it
+        pulled.extend(pull.people)
+        return pull
+
+    monkeypatch.setattr(RandomUserClient, "fetch", fetch_with_a_twin)
+    caplog.set_level("DEBUG")
+    run = run_sync("cli")
+    assert run.status == "failed" and run.reason == "storing the snapshot failed (IntegrityError)"
+    logged = caplog.text + " ".join(str(vars(r)) for r in caplog.records)
+    (error,) = [r for r in caplog.records if r.getMessage() == "country sync: storing the snapshot failed"]
+    assert error.error_type == "IntegrityError" and error.exc_info is None
+    assert getattr(error, "error_code", None) == (1062 if MYSQL else None)  # ER_DUP_ENTRY: a code, no text
+    for person in pulled:
+        for value in (person["email"], person["uuid"], person["first_name"], person["last_name"]):
+            assert not re.search(rf"\b{re.escape(value)}\b", logged), value
+    assert db.session.scalar(select(func.count()).where(CountryPerson.run_id == run.id)) == 0
 
 
 def test_statement_count_of_a_5000_person_sync(db, fake, app, monkeypatch):
