@@ -16,7 +16,15 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -95,10 +103,24 @@ def _finish_request(response: Response) -> Response:
     return response
 
 
+#: Collectors computed at scrape time (e.g. from the database) rather than from this
+#: process's counters; a domain adds its own with ``add_scrape_collector``.
+SCRAPE_COLLECTORS: list = []
+
+
+def add_scrape_collector(collector) -> None:
+    """Serve ``collector`` on ``/metrics`` in single-process and multiprocess mode alike."""
+    if collector not in SCRAPE_COLLECTORS:
+        SCRAPE_COLLECTORS.append(collector)
+        REGISTRY.register(collector)
+
+
 def metrics_view() -> Response:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
+        for collector in SCRAPE_COLLECTORS:
+            registry.register(collector)
         payload = generate_latest(registry)
     else:
         payload = generate_latest()

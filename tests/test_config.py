@@ -97,3 +97,12 @@ def test_production_start_fails_with_a_clear_message(tmp_path):
     assert result.returncode != 0
     assert "Refusing to start in production" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sync_deadline_must_end_before_the_gunicorn_timeout(monkeypatch, tmp_path):
+    monkeypatch.setenv("ENV_FILE", str(tmp_path / "none.env"))
+    monkeypatch.setenv("SYNC_DEADLINE_SECONDS", "28")
+    with pytest.raises(ConfigError, match="SYNC_DEADLINE_SECONDS must be between"):
+        load_settings(str(tmp_path))
+    monkeypatch.setenv("GUNICORN_TIMEOUT", "60")
+    assert load_settings(str(tmp_path))["SYNC_DEADLINE_SECONDS"] == 28.0

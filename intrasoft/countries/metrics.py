@@ -16,26 +16,25 @@ Only ``intrasoft_country_sync_skipped_total`` (a trigger refused because another
 the lock) is a counter of the process that refused it: skipped syncs leave no row.
 
 ``CountrySyncCollector`` queries the database of the Flask app of the current context (the
-one serving ``/metrics``); outside an app context it reports nothing. It is registered on
-the default registry at import; a multiprocess ``/metrics`` registry needs
-``register_collectors(registry)``.
+one serving ``/metrics``); outside an app context it reports nothing. It is added to
+``/metrics`` at import (``observability.add_scrape_collector``), in multiprocess mode too.
 """
 
 from __future__ import annotations
 
 import logging
-import weakref
 from calendar import timegm
 from dataclasses import dataclass
 
 from flask import has_app_context
-from prometheus_client import REGISTRY, CollectorRegistry, Counter
+from prometheus_client import Counter
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from ..observability import add_scrape_collector
 from .models import SyncRun
 
 log = logging.getLogger(__name__)
@@ -139,14 +138,4 @@ class CountrySyncCollector(Collector):
 
 
 COLLECTOR = CountrySyncCollector()
-_registered: weakref.WeakSet[CollectorRegistry] = weakref.WeakSet()
-
-
-def register_collectors(registry: CollectorRegistry = REGISTRY) -> None:
-    """Add the database-derived sync metrics to ``registry`` (idempotent)."""
-    if registry not in _registered:
-        registry.register(COLLECTOR)
-        _registered.add(registry)
-
-
-register_collectors(REGISTRY)
+add_scrape_collector(COLLECTOR)

@@ -71,6 +71,7 @@ def test_a_process_killed_while_holding_the_lock(app, client, db, fake, database
         "RANDOMUSER_RESULTS": "40",
         "RANDOMUSER_TIMEOUT": "60",
         "SYNC_DEADLINE_SECONDS": "120",
+        "GUNICORN_TIMEOUT": "300",  # the deadline is bounded by the (unused here) gunicorn timeout
         "LOG_LEVEL": "WARNING",
         "ENV_FILE": "",
     }

@@ -13,10 +13,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.exc import OperationalError
 
 from intrasoft.countries import metrics as countries_metrics
-from intrasoft.countries.metrics import DURATION_BUCKETS, CountrySyncCollector, register_collectors
+from intrasoft.countries.metrics import COLLECTOR, DURATION_BUCKETS, CountrySyncCollector
 from intrasoft.countries.models import SyncRun
 from intrasoft.countries.service import run_sync
 from intrasoft.database import StatementCounter
+from intrasoft.observability import add_scrape_collector
 
 from ..conftest import make_app
 
@@ -137,20 +138,15 @@ def test_a_database_error_leaves_the_rest_of_metrics_up(client, monkeypatch, cap
     assert any(r.getMessage() == "country sync metrics unavailable" for r in caplog.records)
 
 
-def test_register_collectors_is_idempotent_and_process_metrics_are_gone():
-    register_collectors(REGISTRY)
-    register_collectors(REGISTRY)
+def test_adding_the_collector_is_idempotent_and_process_metrics_are_gone():
+    add_scrape_collector(COLLECTOR)
+    add_scrape_collector(COLLECTOR)
     names = set(REGISTRY._names_to_collectors)
     assert RUNS in names and "intrasoft_country_sync_skipped_total" in names
     collectors = {id(c) for n, c in REGISTRY._names_to_collectors.items() if n.startswith("intrasoft_country_")}
     assert len(collectors) == 2  # the database collector and the skipped counter of this process
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="until intrasoft/observability.py's metrics_view calls countries.metrics.register_collectors(registry) "
-    "in multiprocess mode; remove this marker then",
-)
 def test_multiprocess_mode_metrics_also_come_from_the_database(db, client, tmp_path, monkeypatch):
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     record(db, "succeeded", duration_ms=100, rows=7, finished_at=datetime(2026, 1, 1))
