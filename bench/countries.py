@@ -33,10 +33,10 @@ def _ms(seconds: float) -> str:
 def run(report: Report) -> None:
     from intrasoft.countries import service
     from intrasoft.countries.client import RandomUserClient
-    from intrasoft.countries.fake_randomuser import FakeRandomUser
     from intrasoft.countries.models import CountryPerson, SyncRun
     from intrasoft.database import utcnow
     from intrasoft.extensions import db
+    from tests.fake_randomuser import FakeRandomUser
 
     fake = FakeRandomUser().start()
     try:

@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import text
 
 from intrasoft import create_app
-from intrasoft.countries.fake_randomuser import FakeRandomUser
 from intrasoft.extensions import db as _db
 from intrasoft.seed import reset_all
+
+from .fake_randomuser import FakeRandomUser
 
 TEST_TOKEN = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"
 MYSQL = os.environ.get("TEST_DATABASE_URL", "").startswith("mysql")

@@ -22,6 +22,7 @@ import random
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -118,6 +119,15 @@ def _lower(value: str | None) -> str | None:
     return value.lower() if value is not None else None
 
 
+#: Namespace of the ids given to people whose record has no ``login.uuid``.
+PEOPLE_WITHOUT_UUID = uuid.UUID("6f0f4c7e-2b1a-5d9e-8c3f-1a2b3c4d5e6f")
+
+
+def uuid_from_email(email: str) -> str:
+    """A stable id for a person without ``login.uuid``: the same e-mail gives the same id in every sync."""
+    return str(uuid.uuid5(PEOPLE_WITHOUT_UUID, email.casefold()))
+
+
 def person_from_record(record) -> dict | None:
     """The stored fields of one randomuser record, or None when it is invalid."""
     try:
@@ -129,9 +139,10 @@ def person_from_record(record) -> dict | None:
         email = _text(record.get("email"), 254, required=True)
         if "@" not in email:
             raise _Invalid
+        # Lowercase: MySQL's unique key (run_id, uuid) ignores case, so dedup must too.
+        person_uuid = _lower(_text(login.get("uuid"), 36, required=False)) or uuid_from_email(email)
         return {
-            # Lowercase: MySQL's unique key (run_id, uuid) ignores case, so dedup must too.
-            "uuid": _lower(_text(login.get("uuid"), 36, required=False)),
+            "uuid": person_uuid,
             "gender": _text(record.get("gender"), 16, required=True),
             "title": _text(name.get("title"), 50, required=False),
             "first_name": _text(name.get("first"), 100, required=True),
@@ -148,7 +159,11 @@ def person_from_record(record) -> dict | None:
 
 
 def people_from_records(records: list) -> Pull:
-    """Validate and deduplicate records (by ``login.uuid``, else by email); apply the 10% rule."""
+    """Validate and deduplicate records (by ``login.uuid``, else by email); apply the 10% rule.
+
+    A record without a uuid gets one derived from its e-mail (``uuid_from_email``), so the
+    uuid is the one identity of a person: deduplication and API ids both use it.
+    """
     people, seen = [], set()
     skipped = duplicates = 0
     for record in records:
@@ -156,7 +171,7 @@ def people_from_records(records: list) -> Pull:
         if person is None:
             skipped += 1
             continue
-        key = person["uuid"] or "email:" + person["email"].casefold()
+        key = person["uuid"]
         if key in seen:
             duplicates += 1
             continue

@@ -57,7 +57,8 @@ class CountryPerson(db.Model):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     run_id: Mapped[int] = mapped_column(Integer, ForeignKey("country_sync_runs.id", ondelete="CASCADE"))
-    #: randomuser's ``login.uuid`` (null when the record had none; then the email identified it).
+    #: randomuser's ``login.uuid``, or for a record without one a uuid derived from its e-mail
+    #: (``client.uuid_from_email``); null only in rows stored before that rule.
     uuid: Mapped[str | None] = mapped_column(String(36))
     gender: Mapped[str] = mapped_column(String(16))
     title: Mapped[str | None] = mapped_column(String(50))

@@ -16,7 +16,17 @@ blp = Blueprint(
 
 COUNTRIES_EXAMPLE = {
     "countries": [
-        {"name": "France", "users": [{"name": "Jeanne Roux", "gender": "female", "email": "jeanne.roux@example.com"}]}
+        {
+            "name": "France",
+            "users": [
+                {
+                    "id": "8d9a4b0e-62c5-4f4c-9a2e-5b7b1d2c3e4f",
+                    "name": "Jeanne Roux",
+                    "gender": "female",
+                    "email": "jeanne.roux@example.com",
+                }
+            ],
+        }
     ],
     "sync": {
         "synced_at": "2026-11-22T09:00:00.530000Z",

@@ -24,6 +24,15 @@ class SyncRunSchema(Schema):
 
 
 class CountryUserSchema(Schema):
+    id = fields.String(
+        metadata={
+            "description": (
+                "The person's id: randomuser's `login.uuid` (lowercase), or for a record without one a uuid "
+                "derived from the e-mail. Unique within a snapshot; e-mails and names are not."
+            ),
+            "example": "8d9a4b0e-62c5-4f4c-9a2e-5b7b1d2c3e4f",
+        }
+    )
     name = fields.String(metadata={"description": "First and last name.", "example": "Jeanne Roux"})
     gender = fields.String(metadata={"example": "female"})
     email = fields.String(metadata={"example": "jeanne.roux@example.com"})

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ..extensions import db
 from .client import people_from_records
-from .fake_randomuser import generate_people
+from .demo_people import generate_people
 from .models import SyncRun
 from .service import has_snapshot, write_snapshot
 

@@ -32,7 +32,7 @@ from ..extensions import db
 from ..fields import iso_utc
 from ..pagination import Page, paginate
 from . import metrics
-from .client import Pull, PullFailed, RandomUserClient
+from .client import Pull, PullFailed, RandomUserClient, uuid_from_email
 from .lock import SyncLockHandle
 from .models import REASON_LENGTH, CountryPerson, SyncRun
 
@@ -325,6 +325,7 @@ def load_groups(snapshot_id: int) -> list[tuple[str, list[dict]]]:
     rows = db.session.execute(
         select(
             CountryPerson.country,
+            CountryPerson.uuid,
             CountryPerson.first_name,
             CountryPerson.last_name,
             CountryPerson.gender,
@@ -332,12 +333,14 @@ def load_groups(snapshot_id: int) -> list[tuple[str, list[dict]]]:
         ).where(CountryPerson.run_id == snapshot_id)
     ).all()
     by_country: dict[str, list[dict]] = {}
-    for country, first, last, gender, email in rows:
-        by_country.setdefault(country, []).append({"name": f"{first} {last}", "gender": gender, "email": email})
+    for country, person_id, first, last, gender, email in rows:
+        by_country.setdefault(country, []).append(
+            {"id": person_id or uuid_from_email(email), "name": f"{first} {last}", "gender": gender, "email": email}
+        )
     groups = []
     for country in sorted(by_country, key=lambda c: (c.casefold(), c)):
         users = by_country[country]
-        users.sort(key=lambda u: (u["name"].casefold(), u["email"].casefold(), u["name"], u["email"]))
+        users.sort(key=lambda u: (u["name"].casefold(), u["email"].casefold(), u["name"], u["email"], u["id"]))
         groups.append((country, users))
     return groups
 

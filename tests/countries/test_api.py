@@ -2,21 +2,37 @@
 
 import json
 
+import requests
 from sqlalchemy import insert
 
+from intrasoft.countries.client import uuid_from_email
 from intrasoft.countries.lock import SyncLockHandle
 from intrasoft.countries.models import CountryPerson, SyncRun
 from intrasoft.countries.schemas import CountriesSchema, SyncRunSchema
 from intrasoft.database import StatementCounter, utcnow
 
 
-def make_snapshot(db, people, *, status="succeeded"):
-    """A run with these people: (country, first, last, gender, email) tuples."""
+def person_id(email):
+    """The id make_snapshot gives a person (a uuid of its e-mail, as the client gives uuid-less records)."""
+    return uuid_from_email(email)
+
+
+def make_snapshot(db, people, *, status="succeeded", uuids=True):
+    """A run with these people: (country, first, last, gender, email) tuples; ``uuids=False`` stores
+    rows without a uuid, as rows written before every person had one."""
     run = SyncRun(trigger="seed", status=status, started_at=utcnow(), finished_at=utcnow(), rows_stored=len(people))
     db.session.add(run)
     db.session.flush()
     rows = [
-        {"run_id": run.id, "country": c, "first_name": f, "last_name": la, "gender": g, "email": e, "uuid": None}
+        {
+            "run_id": run.id,
+            "country": c,
+            "first_name": f,
+            "last_name": la,
+            "gender": g,
+            "email": e,
+            "uuid": person_id(e) if uuids else None,
+        }
         for c, f, la, g, e in people
     ]
     if rows:
@@ -51,10 +67,15 @@ def test_shape_and_casefold_ordering(client, db):
     assert [c["name"] for c in body["countries"]] == ["Denmark", "France", "Germany", "germany"]
     france = body["countries"][1]["users"]
     assert france == [
-        {"name": "anna Zed", "gender": "female", "email": "anna@example.com"},
-        {"name": "Jeanne Roux", "gender": "female", "email": "A@example.com"},
-        {"name": "jeanne Roux", "gender": "female", "email": "b@example.com"},
-        {"name": "Élodie Martin", "gender": "female", "email": "elodie@example.com"},
+        {"id": person_id("anna@example.com"), "name": "anna Zed", "gender": "female", "email": "anna@example.com"},
+        {"id": person_id("A@example.com"), "name": "Jeanne Roux", "gender": "female", "email": "A@example.com"},
+        {"id": person_id("b@example.com"), "name": "jeanne Roux", "gender": "female", "email": "b@example.com"},
+        {
+            "id": person_id("elodie@example.com"),
+            "name": "Élodie Martin",
+            "gender": "female",
+            "email": "elodie@example.com",
+        },
     ]
     assert body["sync"] == {
         "synced_at": run.finished_at.isoformat() + "Z",
@@ -69,7 +90,32 @@ def test_shape_and_casefold_ordering(client, db):
     }
     assert CountriesSchema().validate(body) == {}
     assert list(body) == ["countries", "sync"]
-    assert list(france[0]) == ["name", "gender", "email"]
+    assert list(france[0]) == ["id", "name", "gender", "email"]
+
+
+def test_every_person_has_an_id_even_rows_stored_without_a_uuid(client, db):
+    make_snapshot(
+        db,
+        [
+            ("France", "Jeanne", "Roux", "female", "jeanne.roux@example.com"),
+            ("France", "Jeanne", "Roux", "female", "JEANNE.ROUX@example.net"),
+        ],
+        uuids=False,
+    )
+    users = client.get("/api/countries").json["countries"][0]["users"]
+    assert [u["id"] for u in users] == [person_id("jeanne.roux@example.com"), person_id("JEANNE.ROUX@example.net")]
+    assert len({u["id"] for u in users}) == 2  # same name, different people
+
+
+def test_synced_people_are_keyed_by_their_login_uuid(client, synced, fake, app):
+    countries = client.get("/api/countries").json["countries"]
+    ids = [user["id"] for country in countries for user in country["users"]]
+    served = requests.get(
+        fake.url, params={"results": app.config["RANDOMUSER_RESULTS"], "seed": app.config["RANDOMUSER_SEED"]}, timeout=5
+    )
+    fetched = {p["login"]["uuid"].lower() for p in served.json()["results"]}
+    assert len(ids) == len(set(ids)) == synced.rows_stored
+    assert set(ids) == fetched
 
 
 def test_country_filter_is_exact_and_case_insensitive(client, db):

@@ -5,13 +5,9 @@ import json
 import pytest
 import requests
 
-from intrasoft.countries.fake_randomuser import (
-    FakeRandomUser,
-    generate_people,
-    main,
-    parse_nat,
-    parse_results,
-)
+from intrasoft.countries.demo_people import generate_people
+
+from ..fake_randomuser import FakeRandomUser, main, parse_nat, parse_results
 
 
 def get(fake, **params):

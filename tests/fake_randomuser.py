@@ -21,24 +21,24 @@ the body after normal headers, or with ``phase: "headers"`` the header lines the
 
 Run it on its own::
 
-    python -m intrasoft.countries.fake_randomuser --port 8765
+    python -m tests.fake_randomuser --port 8765
     RANDOMUSER_URL=http://127.0.0.1:8765/api/1.4/ flask sync
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import sys
 import threading
 import uuid
 from collections import deque
-from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from intrasoft.countries.demo_people import ALL_NATS, NATIONALITIES, generate_people
 
 MAX_RESULTS = 5000
 ERROR_500 = "Uh oh, something has gone wrong. Please tweet us @randomapi about the issue. Thank you."
@@ -46,82 +46,6 @@ ERROR_429 = (
     "Whoa, ease up there cowboy, you've requested 20000 users in the last 5 minutes. "
     "Help us keep this service free and spare some for others please :)"
 )
-
-# Per nationality: country, postcode style, first names (female, male), last names, (city, state).
-NATIONALITIES: dict[str, dict] = {
-    "FR": {
-        "country": "France",
-        "postcode": "int",
-        "female": ["Jeanne", "Élodie", "Camille", "Manon", "Léa", "Chloé", "Inès", "Zoé"],
-        "male": ["Louis", "Hugo", "Théo", "Lucas", "Mathis", "Noah", "Émile", "Arthur"],
-        "last": ["Roux", "Martin", "Bernard", "Dubois", "Lefèvre", "Moreau", "Girard", "Fontaine", "Mercier"],
-        "places": [("Paris", "Île-de-France"), ("Lyon", "Rhône"), ("Nantes", "Loire-Atlantique"), ("Lille", "Nord")],
-    },
-    "DE": {
-        "country": "Germany",
-        "postcode": "int",
-        "female": ["Anna", "Lena", "Jana", "Marie", "Sophie", "Jülide", "Paula", "Greta"],
-        "male": ["Jonas", "Lukas", "Felix", "Paul", "Maximilian", "Jürgen", "Tim", "Ole"],
-        "last": ["Schmidt", "Müller", "Weber", "Wagner", "Becker", "Hoffmann", "Schäfer", "Koch", "Richter"],
-        "places": [
-            ("Berlin", "Berlin"),
-            ("München", "Bayern"),
-            ("Hamburg", "Hamburg"),
-            ("Köln", "Nordrhein-Westfalen"),
-        ],
-    },
-    "CH": {
-        "country": "Switzerland",
-        "postcode": "int",
-        "female": ["Nina", "Laura", "Mia", "Elena", "Lara", "Noémie"],
-        "male": ["Luca", "Noah", "Leon", "Nico", "Gian", "Rémy"],
-        "last": ["Meier", "Keller", "Brunner", "Baumann", "Frei", "Gerber", "Favre"],
-        "places": [("Zürich", "Zürich"), ("Genève", "Genève"), ("Bern", "Bern"), ("Lausanne", "Vaud")],
-    },
-    "NL": {
-        "country": "Netherlands",
-        "postcode": "str",
-        "female": ["Sanne", "Eva", "Fleur", "Lotte", "Anouk", "Iris"],
-        "male": ["Daan", "Sem", "Bram", "Thijs", "Ruben", "Joost"],
-        "last": ["de Jong", "Jansen", "de Vries", "van Dijk", "Bakker", "Visser", "Smit"],
-        "places": [("Amsterdam", "Noord-Holland"), ("Utrecht", "Utrecht"), ("Rotterdam", "Zuid-Holland")],
-    },
-    "GB": {
-        "country": "United Kingdom",
-        "postcode": "str",
-        "female": ["Olivia", "Amelia", "Isla", "Emily", "Grace", "ava"],
-        "male": ["Oliver", "George", "Harry", "Jack", "Charlie", "Alfie"],
-        "last": ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans"],
-        "places": [("London", "Greater London"), ("Leeds", "West Yorkshire"), ("Bristol", "Avon")],
-    },
-    "ES": {
-        "country": "Spain",
-        "postcode": "int",
-        "female": ["Lucía", "Sofía", "Martina", "Paula", "Alba"],
-        "male": ["Hugo", "Mateo", "Martín", "Pablo", "Álvaro"],
-        "last": ["García", "Fernández", "González", "Rodríguez", "López", "Martínez"],
-        "places": [("Madrid", "Comunidad de Madrid"), ("Sevilla", "Andalucía"), ("Valencia", "Comunidad Valenciana")],
-    },
-    "DK": {
-        "country": "Denmark",
-        "postcode": "int",
-        "female": ["Ida", "Freja", "Astrid", "Signe"],
-        "male": ["Magnus", "Søren", "Mikkel", "Rasmus"],
-        "last": ["Jensen", "Nielsen", "Hansen", "Pedersen", "Sørensen"],
-        "places": [("København", "Hovedstaden"), ("Aarhus", "Midtjylland")],
-    },
-    "US": {
-        "country": "United States",
-        "postcode": "int",
-        "female": ["Emma", "Madison", "Abigail", "Harper"],
-        "male": ["Liam", "Ethan", "Mason", "Logan"],
-        "last": ["Miller", "Davis", "Anderson", "Thomas", "Moore"],
-        "places": [("Austin", "Texas"), ("Portland", "Oregon"), ("Denver", "Colorado")],
-    },
-}
-ALL_NATS = tuple(NATIONALITIES)
-_EPOCH = datetime(1950, 1, 1, tzinfo=UTC)
-_ASCII = str.maketrans("éèêëàâäîïôöûüùçñáíóúåæøÉÈÊÀÂÎÔÛÇÑÁÍÓÚÅÆØ", "eeeeaaaiioouuucnaiouaaoEEEAAIOUCNAIOUAAO")
 
 
 def parse_nat(value: str | None) -> tuple[str, ...]:
@@ -137,75 +61,6 @@ def parse_results(value: str | None) -> int:
     except ValueError:
         return 1
     return count if 1 <= count <= MAX_RESULTS else 1
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def make_person(rng: random.Random, nat: str) -> dict:
-    """One person in randomuser's 1.4 format."""
-    data = NATIONALITIES[nat]
-    gender = rng.choice(("female", "male"))
-    first = rng.choice(data[gender])
-    last = rng.choice(data["last"])
-    city, state = rng.choice(data["places"])
-    title = rng.choice(("Ms", "Mrs", "Miss") if gender == "female" else ("Mr", "Monsieur"))
-    postcode: int | str
-    if data["postcode"] == "int":
-        postcode = rng.randrange(10000, 99999)
-    else:
-        outward = f"{rng.choice('ABCDEFGH')}{rng.randrange(1, 99)}"
-        postcode = f"{outward} {rng.randrange(1, 9)}{rng.choice('XYZ')}{rng.choice('QRS')}"
-    user_uuid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-    local = f"{first}.{last}".lower().replace(" ", "").translate(_ASCII)
-    dob = _EPOCH + timedelta(days=rng.randrange(0, 365 * 55), seconds=rng.randrange(86400))
-    registered = datetime(2003, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(0, 365 * 20))
-    picture = f"{'women' if gender == 'female' else 'men'}/{rng.randrange(100)}.jpg"
-    return {
-        "gender": gender,
-        "name": {"title": title, "first": first, "last": last},
-        "location": {
-            "street": {
-                "number": rng.randrange(1, 9999),
-                "name": rng.choice(("Rue de la Paix", "Hauptstraße", "Main St")),
-            },
-            "city": city,
-            "state": state,
-            "country": data["country"],
-            "postcode": postcode,
-            "coordinates": {"latitude": f"{rng.uniform(-90, 90):.4f}", "longitude": f"{rng.uniform(-180, 180):.4f}"},
-            "timezone": {"offset": "+1:00", "description": "Brussels, Copenhagen, Madrid, Paris"},
-        },
-        "email": f"{local}@example.com",
-        "login": {
-            "uuid": user_uuid,
-            "username": f"{rng.choice(('blue', 'lazy'))}{rng.choice(('fish', 'cat'))}{rng.randrange(100, 999)}",
-            "password": "secret",
-            "salt": hashlib.md5(user_uuid.encode(), usedforsecurity=False).hexdigest()[:8],
-            "md5": hashlib.md5(user_uuid.encode(), usedforsecurity=False).hexdigest(),
-            "sha1": hashlib.sha1(user_uuid.encode(), usedforsecurity=False).hexdigest(),
-            "sha256": hashlib.sha256(user_uuid.encode()).hexdigest(),
-        },
-        "dob": {"date": _iso(dob), "age": 2026 - dob.year},
-        "registered": {"date": _iso(registered), "age": 2026 - registered.year},
-        "phone": f"0{rng.randrange(1, 9)}-{rng.randrange(10, 99)}-{rng.randrange(10, 99)}-{rng.randrange(10, 99)}",
-        "cell": f"06-{rng.randrange(10, 99)}-{rng.randrange(10, 99)}-{rng.randrange(10, 99)}",
-        "id": {"name": "INSEE" if nat == "FR" else "", "value": None if nat != "FR" else str(rng.randrange(10**12))},
-        "picture": {
-            "large": f"https://randomuser.me/api/portraits/{picture}",
-            "medium": f"https://randomuser.me/api/portraits/med/{picture}",
-            "thumbnail": f"https://randomuser.me/api/portraits/thumb/{picture}",
-        },
-        "nat": nat,
-    }
-
-
-def generate_people(seed: str, count: int, nats: tuple[str, ...] = ALL_NATS, page: int = 1) -> list[dict]:
-    """``count`` people, always the same for the same arguments."""
-    digest = hashlib.sha256(f"{seed}|{page}|{','.join(nats)}".encode()).digest()
-    rng = random.Random(int.from_bytes(digest[:8], "big"))
-    return [make_person(rng, rng.choice(nats)) for _ in range(count)]
 
 
 @lru_cache(maxsize=32)
