@@ -1,6 +1,6 @@
 """Customers list: throughput against a raw baseline, and keyset latency at depth.
 
-* 100,000 customers in MariaDB (``bench_customers``), seeded by ``intrasoft.seed``.
+* 100,000 customers in MariaDB (``bench_customers``), seeded by ``intrasoft.customers.seed``.
 * The API and ``bench/baseline_app.py`` each under gunicorn with ``gunicorn.conf.py`` as
   shipped (same workers, same JSON access log), ``API_TOKENS`` unset and
   ``LOG_LEVEL=WARNING`` for the app (its per-request INFO line is filtered, the access log
@@ -168,9 +168,9 @@ def _stop(process: subprocess.Popen) -> None:
 
 # --- the scenario -----------------------------------------------------------------------
 def seed(database_url: str) -> None:
+    from intrasoft.customers.seed import seed_customers
     from intrasoft.database import utcnow
     from intrasoft.extensions import db
-    from intrasoft.seed import seed_customers
 
     started = time.perf_counter()
     app = make_bench_app(database_url)

@@ -39,9 +39,11 @@ REPEAT = 15
 
 
 def seed(app) -> None:
+    from intrasoft.customers.seed import seed_customers
     from intrasoft.database import utcnow
     from intrasoft.extensions import db
-    from intrasoft.seed import seed_customers, seed_opportunities, seed_revenue
+    from intrasoft.opportunities.seed import seed_opportunities
+    from intrasoft.revenue.seed import seed_revenue
 
     with app.app_context():
         now = utcnow()

@@ -13,6 +13,7 @@ from .config import ConfigError, check_production, load_settings
 from .errors import register_error_handlers
 from .extensions import api, cors, db, migrate
 from .observability import init_observability
+from .platform import current_platform, init_platform
 
 JSON_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -31,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_request_guards(app)
+    register_domains(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -90,28 +92,20 @@ def register_request_guards(app: Flask) -> None:
     app.before_request(require_json_body)
 
 
+def register_domains(app: Flask) -> None:
+    """Each domain adds its blueprints, jobs, seeders and import kinds, in dependency order."""
+    from . import countries, customers, opportunities, revenue, threads
+
+    init_platform(app, (customers, opportunities, revenue, countries, threads))
+
+
 def register_blueprints(app: Flask) -> None:
-    from .countries.routes import blp as countries_blp
-    from .customers.routes import blp as customers_blp
     from .docs import blp as docs_blp
     from .health import blp as health_blp
-    from .opportunities.routes import blp as opportunities_blp
-    from .revenue.data_quality.routes import blp as data_quality_blp
-    from .revenue.routes import blp as revenue_blp
-    from .threads.compat import blp as threads_compat_blp
-    from .threads.routes import blp as threads_blp
 
     app.register_blueprint(health_blp)
     app.register_blueprint(docs_blp)
-    for blueprint in (
-        customers_blp,
-        opportunities_blp,
-        revenue_blp,
-        data_quality_blp,
-        countries_blp,
-        threads_blp,
-        threads_compat_blp,
-    ):
+    for blueprint in current_platform(app).blueprints:
         api.register_blueprint(blueprint)
 
 

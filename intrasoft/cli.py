@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from . import database
 from .countries.cli import sync_command
-from .countries.seed import seed_countries
 from .database import run_in_transaction, utcnow
-from .extensions import db
 from .importer import KINDS, import_csv
+from .platform import current_platform
 from .scheduler import scheduler_command
-from .seed import SeedReport, reset_all, seed_foundation
-from .threads.seed import seed_threads
+from .seed import SeedRun, has_data, reset_all
 
 
 def ensure_mysql_database(url: str) -> None:
@@ -53,54 +49,44 @@ def setup_db_command():
     click.echo("database is at the latest migration")
 
 
-@click.command("seed")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Date the demo data is relative to (default: today).",
-)
-@click.option("--customers", default=200, show_default=True, type=click.IntRange(1, 100_000))
-@click.option("--opportunities", default=300, show_default=True, type=click.IntRange(0, 100_000))
-@click.option(
-    "--messages",
-    default=0,
-    show_default=True,
-    type=click.IntRange(0, 100_000),
-    help="Put this many messages in the benchmark thread.",
-)
-@click.option(
-    "--people",
-    default=500,
-    show_default=True,
-    type=click.IntRange(0, 5000),
-    help="People of the demo countries snapshot (0: none).",
-)
-@click.option("--reset", is_flag=True, help="Empty every table first.")
-@click.option("--if-empty", is_flag=True, help="Do nothing when customers already exist.")
-@with_appcontext
-def seed_command(as_of, customers, opportunities, messages, people, reset, if_empty):
-    """Load deterministic demo data (running it twice adds nothing)."""
-    if if_empty and not reset and db.session.scalar(select(func.count()).select_from(db.metadata.tables["customer"])):
-        click.echo("database already has data: not seeding")
-        return
-    day = as_of.date() if as_of else date.today()
-    report = SeedReport()
+def make_seed_command(seeders) -> click.Command:
+    """``flask seed`` with the shared options and each domain seeder's own (``--customers N``, ...)."""
 
-    def work(attempt):
-        report.counts.clear()
-        if reset:
-            reset_all()
-        now = utcnow()
-        seed_foundation(report, as_of=day, customers=customers, opportunities=opportunities, now=now)
-        seed_threads(report, now=now, messages=messages)
-        report.add("country_people", seed_countries(people, now))
-        return report
+    @with_appcontext
+    def seed_command(as_of, reset, if_empty, **options):
+        if if_empty and not reset and has_data():
+            click.echo("database already has data: not seeding")
+            return
+        day = as_of.date() if as_of else database.today()
 
-    run_in_transaction(work)
-    summary = ", ".join(f"{name}: {count}" for name, count in report.counts.items())
-    click.echo(f"seeded as of {day.isoformat()} ({summary} added)")
+        def work(attempt):
+            run = SeedRun(as_of=day, now=utcnow(), options=options)
+            if reset:
+                reset_all()
+            for seeder in seeders:
+                seeder.seed(run)
+            return run
+
+        run = run_in_transaction(work)
+        summary = ", ".join(f"{name}: {count}" for name, count in run.counts.items())
+        click.echo(f"seeded as of {day.isoformat()} ({summary} added)")
+
+    shared = [
+        click.Option(
+            ["--as-of", "as_of"],
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            default=None,
+            help="Date the demo data is relative to (default: today, UTC).",
+        ),
+        click.Option(["--reset"], is_flag=True, help="Empty every table first."),
+        click.Option(["--if-empty"], is_flag=True, help="Do nothing when the database already has data."),
+    ]
+    return click.Command(
+        "seed",
+        callback=seed_command,
+        params=shared + [option for seeder in seeders for option in seeder.options],
+        help="Load deterministic demo data (running it twice adds nothing).",
+    )
 
 
 @click.command("import")
@@ -124,7 +110,7 @@ def import_command(kind, csv_file, dry_run):
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(setup_db_command)
-    app.cli.add_command(seed_command)
+    app.cli.add_command(make_seed_command(current_platform(app).seeders))
     app.cli.add_command(import_command)
     app.cli.add_command(sync_command)
     app.cli.add_command(scheduler_command)

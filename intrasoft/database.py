@@ -6,7 +6,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from flask import current_app
@@ -35,6 +35,12 @@ DISCONNECT_MYSQL_ERRORS = {2003, 2006, 2013, 2014, 2045, 2055}
 def utcnow() -> datetime:
     """Naive UTC now: every timestamp column stores UTC."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today() -> date:
+    """The business date: today in UTC, wherever the server runs. Tests move it with ``monkeypatch``
+    on this module (callers look it up here at call time: ``database.today()``)."""
+    return utcnow().date()
 
 
 def mysql_error_code(exc: BaseException) -> int | None:

@@ -92,7 +92,7 @@ def test_without_a_key_each_post_creates(client, db):
 
 
 def test_expired_keys_are_free_again_and_purged(client, db, app):
-    from intrasoft.opportunities.scheduler import scheduled_purge
+    from intrasoft.opportunities.jobs import scheduled_purge
     from intrasoft.opportunities.service import purge_expired_idempotency_keys
 
     first = post(client, "yesterday")
@@ -114,19 +114,19 @@ def test_expired_keys_are_free_again_and_purged(client, db, app):
 
 
 def test_purge_job_survives_errors(app, monkeypatch):
-    from intrasoft.opportunities import scheduler
+    from intrasoft.opportunities import jobs
 
     def broken():
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(scheduler, "purge_expired_idempotency_keys", broken)
-    assert scheduler.scheduled_purge(app) is None
+    monkeypatch.setattr(jobs, "purge_expired_idempotency_keys", broken)
+    assert jobs.scheduled_purge(app) is None
 
 
 def test_purge_job_is_registered_hourly(app, db):
     from datetime import timedelta as span
 
-    from intrasoft.opportunities.scheduler import JOB_ID, scheduled_purge
+    from intrasoft.opportunities.jobs import JOB_ID, scheduled_purge
     from intrasoft.scheduler import build_scheduler
 
     job = build_scheduler(app).get_job(JOB_ID)

@@ -312,8 +312,6 @@ def test_real_clock_default(client, db):
     assert body["fiscal_year"] == revenue_service.fiscal_year_of(revenue_service.utcnow().date())
 
 
-# intrasoft/seed.py (foundation) still calls the deprecated Result.tuples(); reported, not ours to edit.
-@pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
 def test_summary_and_report_on_the_demo_seed(client, runner):
     result = runner.invoke(args=["seed", "--as-of", "2024-11-15", "--customers", "50", "--opportunities", "200"])
     assert result.exit_code == 0, result.output

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from intrasoft.seed import account_teams
+from intrasoft.customers.seed import account_teams
 from intrasoft.threads.models import Thread, ThreadMessage, ThreadParticipant
 from intrasoft.threads.seed import BENCHMARK_TITLE, username_for
 from intrasoft.threads.validation import validate_username

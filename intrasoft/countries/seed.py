@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import click
+
 from ..extensions import db
+from ..platform import Seeder
+from ..seed import SeedRun
 from .client import people_from_records
 from .demo_people import generate_people
 from .models import SyncRun
@@ -25,3 +29,22 @@ def seed_countries(people: int, now: datetime) -> int:
     db.session.flush()
     write_snapshot(run.id, pull, finished_at=now, duration_ms=0)
     return len(pull.people)
+
+
+def seed(run: SeedRun) -> None:
+    run.add("country_people", seed_countries(run.options["people"], run.now))
+
+
+SEEDER = Seeder(
+    "countries",
+    seed,
+    options=(
+        click.Option(
+            ["--people"],
+            default=500,
+            show_default=True,
+            type=click.IntRange(0, 5000),
+            help="People of the demo countries snapshot (0: none).",
+        ),
+    ),
+)

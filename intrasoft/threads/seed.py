@@ -10,10 +10,13 @@ import re
 import unicodedata
 from datetime import datetime, timedelta
 
+import click
 from sqlalchemy import func, insert, select
 
+from ..customers.seed import account_teams
 from ..extensions import db
-from ..seed import CHUNK, SeedReport, account_teams
+from ..platform import Seeder
+from ..seed import CHUNK, SeedRun
 from .models import Thread, ThreadMessage, ThreadParticipant
 from .validation import USERNAME_MAX_LENGTH, username_key, validate_username
 
@@ -110,8 +113,9 @@ def _demo_threads() -> list[tuple[str, list[str]]]:
     return threads
 
 
-def seed_threads(report: SeedReport, *, now: datetime, messages: int = 0) -> None:
-    """Demo threads (once), and the benchmark thread topped up to ``messages`` messages."""
+def seed(run: SeedRun) -> None:
+    """Demo threads (once), and the benchmark thread topped up to ``--messages`` messages."""
+    now, messages = run.now, run.options["messages"]
     threads_added = messages_added = 0
     demo = _demo_threads()
     for index, (title, users) in enumerate(demo):
@@ -129,5 +133,20 @@ def seed_threads(report: SeedReport, *, now: datetime, messages: int = 0) -> Non
             thread = _create_thread(BENCHMARK_TITLE, users, now - timedelta(days=1))
             threads_added += 1
         messages_added += add_messages(thread, users, messages - thread.message_count, (), now)
-    report.add("threads", threads_added)
-    report.add("thread_messages", messages_added)
+    run.add("threads", threads_added)
+    run.add("thread_messages", messages_added)
+
+
+SEEDER = Seeder(
+    "threads",
+    seed,
+    options=(
+        click.Option(
+            ["--messages"],
+            default=0,
+            show_default=True,
+            type=click.IntRange(0, MAX_SEED_MESSAGES),
+            help="Put this many messages in the benchmark thread.",
+        ),
+    ),
+)

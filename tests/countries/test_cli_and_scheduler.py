@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import func, select
 
-from intrasoft.countries import scheduler as scheduler_module
+from intrasoft.countries import jobs as countries_jobs
+from intrasoft.countries.jobs import JOB_ID, scheduled_sync
 from intrasoft.countries.lock import SyncLockHandle
 from intrasoft.countries.models import CountryPerson, SyncRun
-from intrasoft.countries.scheduler import JOB_ID, scheduled_sync
 from intrasoft.scheduler import build_scheduler
 
 
@@ -52,7 +52,7 @@ def test_the_scheduled_job_syncs_and_never_raises(app, fake, db, monkeypatch):
     def crash(trigger):
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(scheduler_module, "run_sync", crash)
+    monkeypatch.setattr(countries_jobs, "run_sync", crash)
     assert scheduled_sync(app) is None
 
 

@@ -1,4 +1,4 @@
-"""The countries sync job of the scheduler process (``intrasoft/scheduler.py``).
+"""The countries sync job of the scheduler process (``flask scheduler``, ``intrasoft/scheduler.py``).
 
 ``max_instances=1`` and ``coalesce=True`` keep one sync at a time in that process and fold
 missed runs into one; the database lock keeps one sync at a time across processes (a
@@ -15,7 +15,7 @@ from flask import Flask
 
 from .service import SyncBusy, has_snapshot, run_sync
 
-log = logging.getLogger("intrasoft.countries.scheduler")
+log = logging.getLogger("intrasoft.countries.jobs")
 
 JOB_ID = "countries-sync"
 

@@ -1,0 +1,86 @@
+"""Demo opportunities over the seeded customers, every status, a few overdue on purpose."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import click
+from sqlalchemy import select
+
+from ..customers.models import Customer
+from ..customers.seed import account_teams
+from ..domain import DEFAULT_PROBABILITY, PRODUCTS
+from ..extensions import db
+from ..platform import Seeder
+from ..seed import SeedRun, insert_missing
+from .models import Opportunity
+
+SEED = 20250702
+STATUS_WEIGHTS = {
+    "prospecting": 25,
+    "qualification": 20,
+    "proposal": 18,
+    "negotiation": 12,
+    "won": 15,
+    "lost": 10,
+}
+
+
+def seed_opportunities(count: int, customer_count: int, as_of: date, now: datetime) -> int:
+    """``count`` opportunities spread over customers 1..customer_count (a few overdue on purpose)."""
+    rng = random.Random(SEED)
+    teams = account_teams()
+    customers = dict(
+        db.session.execute(select(Customer.cid, Customer.area).where(Customer.cid <= customer_count)).all()
+    )
+    if not customers:
+        return 0
+    cids = sorted(customers)
+    statuses = list(STATUS_WEIGHTS)
+    weights = list(STATUS_WEIGHTS.values())
+    rows = []
+    for index in range(count):
+        oid = uuid.UUID(int=rng.getrandbits(128), version=4).hex
+        cid = cids[rng.randrange(len(cids))]
+        status = rng.choices(statuses, weights=weights)[0]
+        if status in ("won", "lost"):
+            close = as_of - timedelta(days=rng.randrange(1, 365))
+        elif rng.random() < 0.03:  # overdue deals the data-quality report should flag
+            close = as_of - timedelta(days=rng.randrange(1, 60))
+        else:
+            close = as_of + timedelta(days=rng.randrange(0, 540))
+        team = teams[customers[cid]]
+        created = now - timedelta(days=rng.randrange(1, 400), seconds=index)
+        rows.append(
+            {
+                "oid": oid,
+                "cid": cid,
+                "name": f"{rng.choice(PRODUCTS).replace('_', ' ').title()} deal {index + 1}",
+                "product": rng.choice(PRODUCTS),
+                "status": status,
+                "probability": DEFAULT_PROBABILITY[status],
+                "estimated_monthly_revenue": Decimal(rng.randrange(10000, 2000000)) / 100,
+                "currency": "EUR",
+                "expected_close_date": close,
+                "account_executive": rng.choice(team["account_executives"]),
+                "technical_specialist": rng.choice(team["technical_specialists"]),
+                "created_at": created,
+                "updated_at": created,
+            }
+        )
+    return insert_missing(Opportunity, "oid", rows)
+
+
+def seed(run: SeedRun) -> None:
+    count = seed_opportunities(run.options["opportunities"], run.options["customers"], run.as_of, run.now)
+    run.add("opportunities", count)
+
+
+SEEDER = Seeder(
+    "opportunities",
+    seed,
+    options=(click.Option(["--opportunities"], default=300, show_default=True, type=click.IntRange(0, 100_000)),),
+)
