@@ -17,7 +17,7 @@ import time
 import requests
 from sqlalchemy import select
 
-from intrasoft.database import StatementCounter
+from tests.helpers import StatementCounter
 
 from .common import Report, make_bench_app, median_seconds, recreate_database
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -10,7 +12,7 @@ from sqlalchemy.engine import make_url
 from . import database
 from .countries.cli import sync_command
 from .database import run_in_transaction, utcnow
-from .importer import KINDS, import_csv
+from .importing import MAX_LISTED_REJECTIONS, ImportFileError, run_import
 from .platform import current_platform
 from .scheduler import scheduler_command
 from .seed import SeedRun, has_data, reset_all
@@ -89,28 +91,47 @@ def make_seed_command(seeders) -> click.Command:
     )
 
 
-@click.command("import")
-@click.argument("kind", type=click.Choice(sorted(KINDS)))
-@click.argument("csv_file", type=click.File("rb"))
-@click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
-@with_appcontext
-def import_command(kind, csv_file, dry_run):
-    """Upsert customers, actuals or targets from a CSV file (all rows or none)."""
-    result = import_csv(kind, csv_file.read(), dry_run=dry_run)
-    for line, reason in result.rejected:
-        click.echo(f"line {line}: rejected: {reason}", err=True)
-    if result.rejected:
-        click.echo(f"{len(result.rejected)} rejected row(s): nothing imported", err=True)
-        raise SystemExit(1)
-    if dry_run:
-        click.echo(f"dry run: {len(result.rows)} valid row(s), nothing written")
-    else:
-        click.echo(f"imported {kind}: {result.inserted} inserted, {result.updated} updated")
+def make_import_command(kinds) -> click.Command:
+    """``flask import KIND FILE``: one of the domains' kinds, or ``workbook`` for all their sheets."""
+
+    @click.command("import")
+    @click.argument("kind", type=click.Choice([*kinds, "workbook"]))
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+    @with_appcontext
+    def import_command(kind, path, dry_run):
+        """Upsert a CSV or .xlsx file (all rows or none): customers, opportunities, actuals, targets,
+        or ``workbook`` (every sheet of the sales team's workbook, in dependency order)."""
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        try:
+            result = run_import(kinds, kind, path, raw, dry_run=dry_run, progress=sys.stderr.isatty())
+        except ImportFileError as exc:
+            click.echo(f"rejected: {exc}", err=True)
+            raise SystemExit(1) from None
+        if result.ignored_columns:
+            click.echo(f"ignored columns: {', '.join(result.ignored_columns)}", err=True)
+        for rejection in result.rejected[:MAX_LISTED_REJECTIONS]:
+            click.echo(f"rejected: {rejection}", err=True)
+        if result.rejected:
+            more = len(result.rejected) - MAX_LISTED_REJECTIONS
+            if more > 0:
+                click.echo(f"... and {more} more rejection(s)", err=True)
+            click.echo(f"{len(result.rejected)} rejection(s): nothing imported", err=True)
+            raise SystemExit(1)
+        for part in result.parts:
+            source = f" (sheet {part.sheet!r})" if part.sheet else ""
+            if dry_run:
+                click.echo(f"dry run: {part.kind.name}{source}: {len(part.rows)} valid row(s), nothing written")
+            else:
+                click.echo(f"imported {part.kind.name}{source}: {part.inserted} inserted, {part.updated} updated")
+
+    return import_command
 
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(setup_db_command)
     app.cli.add_command(make_seed_command(current_platform(app).seeders))
-    app.cli.add_command(import_command)
+    app.cli.add_command(make_import_command(current_platform(app).import_kinds))
     app.cli.add_command(sync_command)
     app.cli.add_command(scheduler_command)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy import DateTime, Numeric, event
+from sqlalchemy import DateTime, Numeric
 from sqlalchemy.dialects import mysql
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -103,32 +103,3 @@ def run_in_transaction(work: Callable[[int], T], *, max_attempts: int | None = N
             db.session.rollback()
             raise
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-class StatementCounter:
-    """Records the SQL statements sent through ``engine`` while the block runs.
-
-    ``with StatementCounter(db.engine) as counter: ...`` then ``counter.statements``; used by
-    the tests that pin statement counts (no N+1) and by the benchmarks.
-    """
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.statements: list[str] = []
-
-    def _record(self, conn, cursor, statement, *args):
-        self.statements.append(statement)
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
-
-    def __len__(self) -> int:
-        return len(self.statements)
-
-    @property
-    def inserts(self) -> int:
-        return sum(1 for statement in self.statements if statement.lstrip().upper().startswith("INSERT"))

@@ -3,9 +3,9 @@ import json
 from intrasoft.customers.models import Customer
 from intrasoft.customers.schemas import CustomerSchema
 from intrasoft.customers.service import LIST_COLUMNS, customer_row_to_dict
-from intrasoft.database import StatementCounter
 
 from .factories import CustomerFactory, OpportunityFactory
+from .helpers import StatementCounter
 
 
 def test_list_is_ordered_by_cid_with_page_metadata(client):

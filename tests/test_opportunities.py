@@ -238,7 +238,7 @@ def test_three_years_ahead_is_the_limit(client, customer, monkeypatch):
 def test_keyset_cursor_walks_opportunities_in_created_order(client, db):
     from datetime import datetime
 
-    from intrasoft.database import StatementCounter
+    from .helpers import StatementCounter
 
     customer = CustomerFactory(cid=1)
     same_moment = datetime(2025, 1, 1, 12, 0, 0)

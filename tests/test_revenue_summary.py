@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from intrasoft.database import StatementCounter
 from intrasoft.revenue import service as revenue_service
 
 from .factories import CustomerFactory, OpportunityFactory, RevenueActualFactory, RevenueTargetFactory
+from .helpers import StatementCounter
 
 D = Decimal
 

@@ -5,8 +5,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from intrasoft.database import StatementCounter
 from intrasoft.threads.models import Thread, ThreadMessage, ThreadParticipant
+
+from .helpers import StatementCounter
 
 
 def create_thread(client, users, **extra):

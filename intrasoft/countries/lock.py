@@ -170,17 +170,3 @@ class SyncLockHandle:
             self._release_mysql()
         else:
             self._release_row()
-
-
-def lock_is_free(engine: Engine) -> bool:
-    """Whether no live process holds the sync lock (for tests and diagnostics)."""
-    probe = SyncLockHandle(engine, lease_seconds=1)
-    if _is_mysql(engine):
-        with engine.connect() as connection:
-            database = connection.execute(text("SELECT DATABASE()")).scalar()
-            return connection.execute(text("SELECT IS_FREE_LOCK(:n)"), {"n": mysql_lock_name(database)}).scalar() == 1
-    with engine.connect() as connection:
-        current = connection.execute(
-            select(SyncLock.owner, SyncLock.expires_at).where(SyncLock.name == LOCK_NAME)
-        ).first()
-    return current is None or current.expires_at <= utcnow() or probe._owner_is_gone(current.owner)

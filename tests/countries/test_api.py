@@ -9,7 +9,9 @@ from intrasoft.countries.client import uuid_from_email
 from intrasoft.countries.lock import SyncLockHandle
 from intrasoft.countries.models import CountryPerson, SyncRun
 from intrasoft.countries.schemas import CountriesSchema, SyncRunSchema
-from intrasoft.database import StatementCounter, utcnow
+from intrasoft.database import utcnow
+
+from ..helpers import StatementCounter
 
 
 def person_id(email):

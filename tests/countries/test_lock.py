@@ -16,12 +16,13 @@ from sqlalchemy import func, insert, select, update
 from intrasoft.countries import lock as lock_module
 from intrasoft.countries import service
 from intrasoft.countries.client import RandomUserClient
-from intrasoft.countries.lock import LOCK_NAME, SyncLockHandle, lock_is_free, mysql_lock_name, pid_is_alive
+from intrasoft.countries.lock import LOCK_NAME, SyncLockHandle, mysql_lock_name, pid_is_alive
 from intrasoft.countries.models import SyncLock, SyncRun
 from intrasoft.countries.service import SyncBusy, run_sync
 from intrasoft.database import utcnow
 
 from ..conftest import MYSQL
+from ..helpers import lock_is_free
 
 ROOT = Path(__file__).resolve().parents[2]
 

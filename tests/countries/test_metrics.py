@@ -16,10 +16,10 @@ from intrasoft.countries import metrics as countries_metrics
 from intrasoft.countries.metrics import COLLECTOR, DURATION_BUCKETS, CountrySyncCollector
 from intrasoft.countries.models import SyncRun
 from intrasoft.countries.service import run_sync
-from intrasoft.database import StatementCounter
 from intrasoft.observability import add_scrape_collector
 
 from ..conftest import make_app
+from ..helpers import StatementCounter
 
 RUNS = "intrasoft_country_sync_runs_total"
 DURATION = "intrasoft_country_sync_duration_seconds"
