@@ -1,6 +1,8 @@
 """IntraSoft: customers, opportunities, revenue forecasts, the countries connector and threads."""
 
-__version__ = "1.0.0"
+from .version import __version__
+
+__all__ = ["__version__", "create_app"]
 
 
 def create_app(config=None):  # re-exported so `flask --app intrasoft` finds the factory

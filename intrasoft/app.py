@@ -7,13 +7,13 @@ import sys
 from flask import Flask, current_app, request
 from flask_smorest import abort
 
-from . import __version__
 from .auth import SECURITY_SCHEME_NAME, init_auth
 from .config import ConfigError, check_production, load_settings
 from .errors import register_error_handlers
 from .extensions import api, cors, db, migrate
 from .observability import init_observability
 from .platform import current_platform, init_platform
+from .version import __version__
 
 JSON_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 

@@ -1,4 +1,7 @@
-"""Flask CLI commands: ``flask setup-db``, ``flask seed``, ``flask import``, ``flask sync``, ``flask scheduler``."""
+"""The core's Flask CLI: ``flask setup-db``, ``seed``, ``import``, ``scheduler``.
+
+Domains add their own commands through the platform registry (``flask sync``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
 from . import database
-from .countries.cli import sync_command
 from .database import run_in_transaction, utcnow
 from .importing import MAX_LISTED_REJECTIONS, ImportFileError, run_import
 from .platform import current_platform
@@ -130,8 +132,10 @@ def make_import_command(kinds) -> click.Command:
 
 
 def register_cli(app: Flask) -> None:
+    platform = current_platform(app)
     app.cli.add_command(setup_db_command)
-    app.cli.add_command(make_seed_command(current_platform(app).seeders))
-    app.cli.add_command(make_import_command(current_platform(app).import_kinds))
-    app.cli.add_command(sync_command)
+    app.cli.add_command(make_seed_command(platform.seeders))
+    app.cli.add_command(make_import_command(platform.import_kinds))
     app.cli.add_command(scheduler_command)
+    for command in platform.commands:
+        app.cli.add_command(command)

@@ -6,9 +6,9 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import __version__
 from .errors import error_body
 from .extensions import db
+from .version import __version__
 
 blp = Blueprint("health", __name__)
 

@@ -1,4 +1,4 @@
-"""What the domains plug into the core: blueprints, periodic jobs, seeders and import kinds.
+"""What the domains plug into the core: blueprints, jobs, seeders, import kinds and CLI commands.
 
 The core (CLI, scheduler, seed and import machinery) knows no domain. Each domain package
 has a ``register(platform)`` that adds its parts here; ``app.create_app`` calls them in
@@ -46,6 +46,8 @@ class Platform:
     seeders: list[Seeder] = field(default_factory=list)
     #: Import kinds by name (``flask import <name> FILE``), in dependency order.
     import_kinds: dict[str, Any] = field(default_factory=dict)
+    #: A domain's own CLI commands (``flask sync``).
+    commands: list[click.Command] = field(default_factory=list)
 
     def add_blueprint(self, blueprint: Blueprint) -> None:
         self.blueprints.append(blueprint)
@@ -55,6 +57,9 @@ class Platform:
 
     def add_seeder(self, seeder: Seeder) -> None:
         self.seeders.append(seeder)
+
+    def add_command(self, command: click.Command) -> None:
+        self.commands.append(command)
 
     def add_import_kind(self, kind) -> None:
         if kind.name in self.import_kinds:

@@ -1,8 +1,6 @@
 from flask import current_app
 
 from ..blueprint import Blueprint
-from ..opportunities.schemas import OpportunityListArgs, OpportunitySchema
-from ..opportunities.service import list_opportunities
 from ..schemas import PAGINATION_HEADER, ErrorSchema
 from .schemas import CustomerListArgs, CustomerSchema
 from .service import customer_row_to_dict, get_customer_or_404, list_customers
@@ -33,14 +31,3 @@ def list_customers_view(args):
 @blp.doc(summary="Get a customer", description="One customer by its CID.")
 def get_customer_view(cid):
     return get_customer_or_404(cid)
-
-
-@blp.route("/<int:cid>/opportunities")
-@blp.arguments(OpportunityListArgs(exclude=("cid", "area")), location="query", as_kwargs=False)
-@blp.response(200, OpportunitySchema(many=True), headers=PAGINATION_HEADER)
-@blp.alt_response(404, schema=ErrorSchema, description="No customer with this CID.")
-@blp.doc(summary="List a customer's opportunities", description="Paginated, oldest first.")
-def list_customer_opportunities_view(args, cid):
-    get_customer_or_404(cid)
-    page = list_opportunities({**args, "cid": cid})
-    return page.items, 200, page.headers

@@ -34,6 +34,17 @@ class Opportunity(db.Model):
     __table_args__ = (
         Index("ix_crm_opportunities_created_at_oid", "created_at", "oid"),
         Index("ix_crm_opportunities_expected_close_date", "expected_close_date"),
+        # Covers the revenue summary's pipeline aggregate (revenue.service.pipeline_statement): a
+        # range scan on the close date that reads everything it sums from the index, no row
+        # lookups. Measured in bench/revenue.py.
+        Index(
+            "ix_crm_opportunities_pipeline",
+            "expected_close_date",
+            "cid",
+            "status",
+            "probability",
+            "estimated_monthly_revenue",
+        ),
         CheckConstraint("probability BETWEEN 0 AND 100", name="probability_range"),
         CheckConstraint("estimated_monthly_revenue > 0", name="revenue_positive"),
     )

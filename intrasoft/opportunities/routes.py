@@ -2,6 +2,7 @@ from flask import url_for
 
 from ..auth import SECURITY
 from ..blueprint import Blueprint
+from ..customers.service import get_customer_or_404
 from ..schemas import PAGINATION_HEADER, WRITE_ERRORS, ErrorSchema, document_errors
 from .schemas import (
     IdempotencyHeaders,
@@ -12,9 +13,7 @@ from .schemas import (
 )
 from .service import create_opportunity, get_opportunity_or_404, list_opportunities, update_opportunity
 
-blp = Blueprint(
-    "opportunities", __name__, url_prefix="/api/opportunities", description="CRM opportunities of customers."
-)
+blp = Blueprint("opportunities", __name__, url_prefix="/api", description="CRM opportunities of customers.")
 
 CREATE_EXAMPLE = {
     "cid": 1042,
@@ -25,7 +24,7 @@ CREATE_EXAMPLE = {
 }
 
 
-@blp.route("")
+@blp.route("/opportunities")
 @blp.arguments(OpportunityListArgs, location="query", as_kwargs=False)
 @blp.response(200, OpportunitySchema(many=True), headers=PAGINATION_HEADER)
 @blp.doc(summary="List opportunities", description="Paginated, ordered by `created_at` then `oid`.")
@@ -34,7 +33,7 @@ def list_opportunities_view(args):
     return page.items, 200, page.headers
 
 
-@blp.route("", methods=["POST"])
+@blp.route("/opportunities", methods=["POST"])
 @blp.arguments(IdempotencyHeaders, location="headers", as_kwargs=False)
 @blp.arguments(OpportunityCreateSchema, example=CREATE_EXAMPLE)
 @blp.response(
@@ -65,7 +64,7 @@ def create_opportunity_view(headers, data):
     return opportunity, 201, response_headers
 
 
-@blp.route("/<oid>")
+@blp.route("/opportunities/<oid>")
 @blp.response(200, OpportunitySchema)
 @blp.alt_response(404, schema=ErrorSchema, description="Unknown or malformed oid.")
 @blp.doc(summary="Get an opportunity", description="One opportunity by its `oid` (32 lowercase hex characters).")
@@ -73,7 +72,7 @@ def get_opportunity_view(oid):
     return get_opportunity_or_404(oid)
 
 
-@blp.route("/<oid>", methods=["PATCH"])
+@blp.route("/opportunities/<oid>", methods=["PATCH"])
 @blp.arguments(OpportunityUpdateSchema, example={"status": "negotiation"})
 @blp.response(200, OpportunitySchema)
 @document_errors(blp, WRITE_ERRORS)
@@ -89,3 +88,14 @@ def get_opportunity_view(oid):
 )
 def update_opportunity_view(changes, oid):
     return update_opportunity(oid, changes)
+
+
+@blp.route("/customers/<int:cid>/opportunities")
+@blp.arguments(OpportunityListArgs(exclude=("cid", "area")), location="query", as_kwargs=False)
+@blp.response(200, OpportunitySchema(many=True), headers=PAGINATION_HEADER)
+@blp.alt_response(404, schema=ErrorSchema, description="No customer with this CID.")
+@blp.doc(summary="List a customer's opportunities", description="Paginated, oldest first.")
+def list_customer_opportunities_view(args, cid):
+    get_customer_or_404(cid)
+    page = list_opportunities({**args, "cid": cid})
+    return page.items, 200, page.headers

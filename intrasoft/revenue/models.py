@@ -1,14 +1,13 @@
-"""Revenue actuals and targets per Area, and the index the pipeline forecast reads."""
+"""Revenue actuals and targets per Area."""
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import Money, Timestamp, utcnow
 from ..extensions import db
-from ..opportunities.models import Opportunity
 
 
 class RevenueActual(db.Model):
@@ -39,16 +38,3 @@ class RevenueTarget(db.Model):
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (UniqueConstraint("area", "fiscal_year"),)
-
-
-#: Covers the revenue summary's pipeline aggregate: a range scan on the close date that reads
-#: everything it sums from the index (no row lookups). Declared here, beside its only reader;
-#: it attaches to ``crm_opportunities``. Measured in bench/revenue.py.
-Index(
-    "ix_crm_opportunities_pipeline",
-    Opportunity.expected_close_date,
-    Opportunity.cid,
-    Opportunity.status,
-    Opportunity.probability,
-    Opportunity.estimated_monthly_revenue,
-)
