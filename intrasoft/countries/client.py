@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 
@@ -73,7 +73,6 @@ class Pull:
     skipped: int
     duplicates: int
     attempts: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 # --- validation ------------------------------------------------------------------------

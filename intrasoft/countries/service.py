@@ -27,7 +27,7 @@ from flask_smorest import abort
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
-from ..database import run_in_transaction, utcnow
+from ..database import mysql_error_code, run_in_transaction, utcnow
 from ..extensions import db
 from ..fields import iso_utc
 from ..pagination import Page, paginate
@@ -169,8 +169,8 @@ def _safe_error_fields(exc: Exception) -> dict:
     values ("Duplicate entry '...'"): people's names, emails and uuids.
     """
     fields = {"error_type": type(exc).__name__}
-    code = (getattr(getattr(exc, "orig", None), "args", None) or (None,))[0]
-    if isinstance(code, int):
+    code = mysql_error_code(exc)
+    if code is not None:
         fields["error_code"] = code
     return fields
 
