@@ -105,6 +105,10 @@ def register_logging(app: Flask) -> None:
     init_observability(app)
 
 
+#: The routes browsers on ``CORS_ORIGINS`` may call (paths starting with these).
+CORS_PATH_PREFIXES = ("/api/", "/thread")
+
+
 def register_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         import os
@@ -116,10 +120,9 @@ def register_extensions(app: Flask) -> None:
     api.spec.components.security_scheme(SECURITY_SCHEME_NAME, {"type": "http", "scheme": "bearer"})
     cors.init_app(
         app,
-        resources={
-            r"/api/*": {"origins": app.config["CORS_ORIGINS"]},
-            r"/thread*": {"origins": app.config["CORS_ORIGINS"]},
-        },
+        resources={f"{prefix}.*": {"origins": app.config["CORS_ORIGINS"]} for prefix in CORS_PATH_PREFIXES},
+        # flask-cors sends Vary only with several origins; harden_response always does.
+        vary_header=False,
         expose_headers=["X-Pagination", "X-Request-ID", "Location", "ETag"],
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "X-Request-ID"],
     )
@@ -179,6 +182,9 @@ def harden_response(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cache-Control", NO_STORE)
     headers.setdefault("Content-Security-Policy", DOCS_CSP if request.path == DOCS_PAGE else API_CSP)
+    if current_app.config["CORS_ORIGINS"] and request.path.startswith(CORS_PATH_PREFIXES):
+        # Allowed or not, with or without an Origin, the CORS headers depend on Origin.
+        response.vary.add("Origin")
     return response
 
 
