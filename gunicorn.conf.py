@@ -45,7 +45,6 @@ import shutil
 import tempfile
 
 from gunicorn.glogging import Logger
-from pythonjsonlogger.json import JsonFormatter
 
 MAX_DEFAULT_WORKERS = 12
 
@@ -121,12 +120,11 @@ class JsonLogger(Logger):
     """Gunicorn's logger with JSON lines for both its error log and the access log."""
 
     def setup(self, cfg):
+        # Imported here, after PROMETHEUS_MULTIPROC_DIR is set above (it imports prometheus_client).
+        from intrasoft.observability import json_formatter
+
         super().setup(cfg)
-        formatter = JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s",
-            rename_fields={"levelname": "level", "asctime": "time", "name": "logger"},
-            timestamp=False,
-        )
+        formatter = json_formatter()  # the app's: bounded texts
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
                 if getattr(handler, "_gunicorn", False):
@@ -178,10 +176,11 @@ def on_starting(server):
 
 
 def child_exit(server, worker):
-    """A worker is gone: drop its live gauges (counters and histograms keep their totals)."""
-    from prometheus_client import multiprocess
+    """A worker is gone: fold its metric files into the archives (totals are kept) and drop
+    its live gauges, so the directory does not grow with every worker ever started."""
+    from intrasoft.observability import retire_worker_metrics
 
-    multiprocess.mark_process_dead(worker.pid)
+    retire_worker_metrics(worker.pid)
 
 
 def on_exit(server):

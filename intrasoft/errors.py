@@ -2,6 +2,10 @@
 
 Field errors sit under ``errors.<location>.<field>`` (``errors.json.cid``), business
 rules included, so a client can always point at the field at fault.
+
+Error bodies stay small whatever the request: at most ``MAX_LISTED_ERRORS`` entries are
+listed per object or list (then one entry says how many were left out), and every text at
+most ``MAX_ERROR_TEXT`` characters. 100,000 bad usernames get a 422 of a few KB, not 6 MB.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import logging
 from flask import Flask, jsonify
 from flask_smorest import abort
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import ClientDisconnected, HTTPException, InternalServerError
 
 from .database import is_unavailable
 from .extensions import db
@@ -20,6 +24,14 @@ log = logging.getLogger(__name__)
 
 #: Seconds a client should wait before retrying when the database is unreachable.
 RETRY_AFTER_SECONDS = 5
+#: Entries listed per object or list of an error body; the rest are counted under ``OMITTED_KEY``.
+MAX_LISTED_ERRORS = 20
+#: Characters of any one text in an error body (a message, a field error).
+MAX_ERROR_TEXT = 500
+#: The key (in an object) saying how many entries were left out; no field has this name.
+OMITTED_KEY = "_omitted"
+#: Nesting of an error body kept; deeper parts are summarised (bodies nest at most 32 levels).
+MAX_ERROR_DEPTH = 8
 
 DEFAULT_MESSAGES = {
     400: "The request body is not valid JSON.",
@@ -31,14 +43,52 @@ DEFAULT_MESSAGES = {
 }
 
 
+#: A body that could not be read: a malformed chunk (size, terminator) or a connection cut short.
+UNREADABLE_BODY_MESSAGE = (
+    "The request body could not be read: malformed chunked encoding, or the connection ended early."
+)
+
+
+def _bounded_text(text: str) -> str:
+    if len(text) <= MAX_ERROR_TEXT:
+        return text
+    return f"{text[:MAX_ERROR_TEXT]}... [{len(text) - MAX_ERROR_TEXT} more characters left out]"
+
+
+def _omitted(count: int) -> str:
+    return f"{count} more {'entry' if count == 1 else 'entries'} left out."
+
+
+def bounded_errors(errors, depth: int = 0):
+    """``errors`` with at most ``MAX_LISTED_ERRORS`` entries per object and list, texts cut to
+    ``MAX_ERROR_TEXT``; an object gets ``"_omitted": ["N more entries left out."]``, a list a
+    last item saying the same. The shape (location, field, list of messages) is kept."""
+    if isinstance(errors, str):
+        return _bounded_text(errors)
+    if depth >= MAX_ERROR_DEPTH and isinstance(errors, dict | list | tuple):
+        return [_omitted(len(errors))]
+    if isinstance(errors, dict):
+        items = list(errors.items())
+        bounded = {str(key): bounded_errors(value, depth + 1) for key, value in items[:MAX_LISTED_ERRORS]}
+        if len(items) > MAX_LISTED_ERRORS:
+            bounded[OMITTED_KEY] = [_omitted(len(items) - MAX_LISTED_ERRORS)]
+        return bounded
+    if isinstance(errors, list | tuple):
+        bounded = [bounded_errors(item, depth + 1) for item in errors[:MAX_LISTED_ERRORS]]
+        if len(errors) > MAX_LISTED_ERRORS:
+            bounded.append(_omitted(len(errors) - MAX_LISTED_ERRORS))
+        return bounded
+    return errors
+
+
 def error_body(code: int, message: str | None = None, errors: dict | None = None) -> dict:
     from werkzeug.http import HTTP_STATUS_CODES
 
     body = {"code": code, "status": HTTP_STATUS_CODES.get(code, "Error")}
     if message:
-        body["message"] = message
+        body["message"] = _bounded_text(message)
     if errors:
-        body["errors"] = errors
+        body["errors"] = bounded_errors(errors)
     return body
 
 
@@ -49,7 +99,7 @@ def field_error(field: str, message: str, *, location: str = "json", status: int
 
 def field_errors(errors: dict[str, list[str]], *, location: str = "json", status: int = 422):
     """Abort with several field errors at one location."""
-    message = "; ".join(f"{field}: {msgs[0]}" for field, msgs in errors.items())
+    message = "; ".join(f"{field}: {msgs[0]}" for field, msgs in list(errors.items())[:MAX_LISTED_ERRORS])
     abort(status, message=message, errors={location: errors})
 
 
@@ -57,6 +107,8 @@ def handle_http_exception(error: HTTPException):
     data = getattr(error, "data", None) or {}
     code = error.code or 500
     message = data.get("message") or DEFAULT_MESSAGES.get(code) or error.description
+    if isinstance(error, ClientDisconnected):
+        message = UNREADABLE_BODY_MESSAGE
     errors = data.get("errors") or data.get("messages")
     if code == 422 and errors and "message" not in data:
         message = "The request is not valid; see errors for the fields at fault."

@@ -1,9 +1,17 @@
 """Structured logs, request ids and Prometheus metrics.
 
 Logs are JSON lines on stdout. Each request logs one line with its id, method,
-path, status and duration; never tokens, bodies or personal data. Metrics use
-prometheus_client's multiprocess mode when ``PROMETHEUS_MULTIPROC_DIR`` is set
-(gunicorn.conf.py sets it), so /metrics is right across several workers.
+path, status and duration; never tokens, bodies or personal data. Every line is bounded:
+a message or field keeps at most ``MAX_LOG_TEXT`` characters and a traceback
+``MAX_LOG_TRACEBACK`` (its start and its end, where the exception is), with a marker
+saying how much was cut.
+
+Metrics use prometheus_client's multiprocess mode when ``PROMETHEUS_MULTIPROC_DIR`` is set
+(gunicorn.conf.py sets it), so /metrics is right across several workers. Their labels
+cannot be grown by clients: the endpoint is the route template (one ``<unmatched>`` label
+for every request that matched no route) and a method outside ``KNOWN_METHODS`` is
+``other``. A dead worker's files are folded into one archive file per metric type
+(``retire_worker_metrics``), so the directory does not grow with every recycled worker.
 """
 
 from __future__ import annotations
@@ -25,10 +33,20 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.mmap_dict import MmapedDict
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+#: Characters kept of any text in a log line (message, path, field), and of a traceback.
+MAX_LOG_TEXT = 2000
+MAX_LOG_TRACEBACK = 8000
+_TRACEBACK_FIELDS = frozenset({"exc_info", "stack_info"})
+#: Methods labelled as themselves in metrics; any other is ``other`` (clients invent methods).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+UNMATCHED_ENDPOINT = "<unmatched>"
+#: Metric types whose values add up across processes, so a dead worker's are archived.
+_SUMMED_TYPES = ("counter", "histogram", "summary")
 
 REQUESTS = Counter(
     "intrasoft_http_requests_total", "HTTP requests by endpoint, method and status", ["endpoint", "method", "status"]
@@ -56,6 +74,40 @@ class StdoutHandler(logging.StreamHandler):
         pass
 
 
+def truncate_text(text: str, limit: int, *, keep_end: bool = False) -> str:
+    """``text`` cut to about ``limit`` characters with a marker saying how many were cut;
+    with ``keep_end`` the start and the end are kept (a traceback ends with its exception)."""
+    if len(text) <= limit:
+        return text
+    cut = len(text) - limit
+    if keep_end:
+        half = limit // 2
+        return f"{text[:half]}\n... [{cut} characters cut] ...\n{text[-half:]}"
+    return f"{text[:limit]}... [{cut} characters cut]"
+
+
+class BoundedJsonFormatter(JsonFormatter):
+    """JSON lines whose texts are bounded (see the module docstring)."""
+
+    def process_log_record(self, log_data):
+        for key, value in log_data.items():
+            if isinstance(value, str):
+                if key in _TRACEBACK_FIELDS:
+                    log_data[key] = truncate_text(value, MAX_LOG_TRACEBACK, keep_end=True)
+                else:
+                    log_data[key] = truncate_text(value, MAX_LOG_TEXT)
+        return log_data
+
+
+def json_formatter() -> BoundedJsonFormatter:
+    """The formatter of every JSON log line (the app's and gunicorn's)."""
+    return BoundedJsonFormatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s",
+        rename_fields={"levelname": "level", "asctime": "time", "name": "logger"},
+        timestamp=False,
+    )
+
+
 def configure_logging(level: str = "INFO") -> None:
     """JSON lines on stdout for the root logger (idempotent)."""
     root = logging.getLogger()
@@ -63,13 +115,7 @@ def configure_logging(level: str = "INFO") -> None:
     if handler is None:
         handler = StdoutHandler()
         handler._intrasoft = True
-        handler.setFormatter(
-            JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s",
-                rename_fields={"levelname": "level", "asctime": "time", "name": "logger"},
-                timestamp=False,
-            )
-        )
+        handler.setFormatter(json_formatter())
         root.addHandler(handler)
     root.setLevel(level)
 
@@ -85,10 +131,11 @@ def _finish_request(response: Response) -> Response:
     duration = time.perf_counter() - started if started else 0.0
     request_id = g.get("request_id", "")
     response.headers[REQUEST_ID_HEADER] = request_id
-    endpoint = request.url_rule.rule if request.url_rule else "<unmatched>"
+    endpoint = request.url_rule.rule if request.url_rule else UNMATCHED_ENDPOINT
     status = str(response.status_code)
-    REQUESTS.labels(endpoint, request.method, status).inc()
-    LATENCY.labels(endpoint, request.method, status).observe(duration)
+    method = metric_method(request.method)
+    REQUESTS.labels(endpoint, method, status).inc()
+    LATENCY.labels(endpoint, method, status).observe(duration)
     logging.getLogger("intrasoft.request").info(
         "request",
         extra={
@@ -103,6 +150,11 @@ def _finish_request(response: Response) -> Response:
     return response
 
 
+def metric_method(method: str) -> str:
+    """The method label: one of ``KNOWN_METHODS``, or ``other``."""
+    return method if method in KNOWN_METHODS else "other"
+
+
 #: Collectors computed at scrape time (e.g. from the database) rather than from this
 #: process's counters; a domain adds its own with ``add_scrape_collector``.
 SCRAPE_COLLECTORS: list = []
@@ -115,15 +167,49 @@ def add_scrape_collector(collector) -> None:
         REGISTRY.register(collector)
 
 
-def metrics_view() -> Response:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+def retire_worker_metrics(pid: int, directory: str | None = None) -> None:
+    """Fold a dead process's counter/histogram/summary files into ``<type>_retired.db`` and
+    delete them (gunicorn's ``child_exit`` calls this in the master, the only writer of the
+    archives); its live gauges go as prometheus_client's ``mark_process_dead`` decides.
+
+    Totals are kept (a counter never goes down), and the directory holds one file per type
+    and live worker instead of one per worker that ever ran (``max_requests`` recycles them).
+    """
+    directory = directory or os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    multiprocess.mark_process_dead(pid, directory)
+    for kind in _SUMMED_TYPES:
+        dead = os.path.join(directory, f"{kind}_{pid}.db")
+        if not os.path.exists(dead):
+            continue
+        archive = MmapedDict(os.path.join(directory, f"{kind}_retired.db"))
+        try:
+            for key, value, timestamp, _ in MmapedDict.read_all_values_from_file(dead):
+                total, _ = archive.read_value(key)
+                archive.write_value(key, total + value, timestamp)
+        finally:
+            archive.close()
+        os.remove(dead)
+
+
+def _multiprocess_payload(directory: str) -> bytes:
+    """The summed metrics; retried when a dead worker's file vanishes mid-scrape."""
+    attempts_left = 3
+    while True:
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry, path=directory)
         for collector in SCRAPE_COLLECTORS:
             registry.register(collector)
-        payload = generate_latest(registry)
-    else:
-        payload = generate_latest()
+        try:
+            return generate_latest(registry)
+        except FileNotFoundError:
+            attempts_left -= 1
+            if not attempts_left:
+                raise
+
+
+def metrics_view() -> Response:
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    payload = _multiprocess_payload(directory) if directory else generate_latest()
     return Response(payload, mimetype=CONTENT_TYPE_LATEST)
 
 

@@ -20,6 +20,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy import ColumnElement, Select, func, select
 
 from .extensions import db
+from .fields import QueryInteger
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -28,12 +29,12 @@ MAX_PAGE = 1_000_000
 
 
 class PageArgs(Schema):
-    page = fields.Integer(
+    page = QueryInteger(
         load_default=None,
         validate=validate.Range(min=1, max=MAX_PAGE),
         metadata={"description": f"Page number (1-{MAX_PAGE:,})."},
     )
-    page_size = fields.Integer(
+    page_size = QueryInteger(
         load_default=DEFAULT_PAGE_SIZE,
         validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
         metadata={"description": f"Items per page (1-{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE})."},

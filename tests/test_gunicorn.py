@@ -261,3 +261,36 @@ def test_one_thread_means_sync_workers(monkeypatch):
 def test_bad_worker_counts_are_refused(monkeypatch, value):
     with pytest.raises(SystemExit, match="GUNICORN_WORKERS"):
         load_config_module({"GUNICORN_WORKERS": value}, monkeypatch)
+
+
+def metric_files(directory: str) -> list[str]:
+    return sorted(os.listdir(directory))
+
+
+def health_total(base: str) -> float:
+    _, body = get(base + "/metrics")
+    match = re.search(
+        rb'^intrasoft_http_requests_total\{endpoint="/health",method="GET",status="200"\} ([0-9.]+)$', body, re.M
+    )
+    return float(match.group(1)) if match else 0.0
+
+
+def test_a_dead_workers_metric_files_are_folded_and_removed(tmp_path):
+    with gunicorn_with_shipped_config(tmp_path, GUNICORN_WORKERS="2", GUNICORN_THREADS="1") as (base, stdout, stderr):
+        metrics_dir = metrics_dir_from(stderr)
+        for _ in range(6):
+            get(base + "/health")
+        pids = {record["pid"] for record in access_records(stdout)}
+        before = health_total(base)
+        victim = min(pid for pid in pids if any(name.endswith(f"_{pid}.db") for name in metric_files(metrics_dir)))
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while any(name.endswith(f"_{victim}.db") for name in metric_files(metrics_dir)):
+            assert time.monotonic() < deadline, metric_files(metrics_dir)
+            time.sleep(0.1)
+        assert get(base + "/health")[0] == 200  # the other worker or the replacement answers
+        after = health_total(base)
+        files = metric_files(metrics_dir)
+    assert after >= before + 1, "the dead worker's requests still count"
+    assert "counter_retired.db" in files and "histogram_retired.db" in files
+    assert not any(name.endswith(f"_{victim}.db") for name in files)

@@ -1,4 +1,5 @@
-"""Property-based API fuzzing over the whole OpenAPI spec, in-process, default checks."""
+"""Property-based API fuzzing over the whole OpenAPI spec, in-process: default checks and ours
+(``schemathesis_hooks``). ``test_schemathesis_cli`` runs the CLI over HTTP."""
 
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
+from . import schemathesis_hooks  # noqa: F401 - registers our checks for this run too
 from .conftest import TEST_TOKEN
 from .factories import CustomerFactory, OpportunityFactory
 

@@ -1,6 +1,6 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from ..fields import UTCDateTime
+from ..fields import SearchText, UTCDateTime
 from ..pagination import PageArgs
 from .models import STATUSES, TRIGGERS
 
@@ -69,8 +69,8 @@ class CountriesSchema(Schema):
 
 
 class CountriesArgs(Schema):
-    country = fields.String(
-        validate=validate.Length(min=1, max=100),
+    country = SearchText(
+        max_length=100,
         metadata={"description": "Only this country (exact name, case-insensitive).", "example": "France"},
     )
 

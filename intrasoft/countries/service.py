@@ -29,7 +29,7 @@ from sqlalchemy.orm import aliased
 
 from ..database import mysql_error_code, run_in_transaction, utcnow
 from ..extensions import db
-from ..fields import iso_utc
+from ..fields import iso_utc, search_key
 from ..pagination import Page, paginate
 from . import metrics
 from .client import Pull, PullFailed, RandomUserClient, uuid_from_email
@@ -348,7 +348,7 @@ def load_groups(snapshot_id: int) -> list[tuple[str, list[dict]]]:
 def render_countries(country: str | None = None) -> tuple[bytes, str]:
     """``GET /api/countries`` as (JSON bytes, strong ETag): 1 statement warm, 2 cold."""
     state = load_sync_state()
-    country_key = country.casefold() if country is not None else None
+    country_key = search_key(country) if country is not None else None
     cache = _cache()
     cached = cache.body(state.key, country_key)
     if cached is not None:
@@ -356,7 +356,7 @@ def render_countries(country: str | None = None) -> tuple[bytes, str]:
     groups = cache.groups(state.key)
     if groups is None:
         groups = load_groups(state.snapshot[0]) if state.snapshot else []
-    selected = [g for g in groups if country_key is None or g[0].casefold() == country_key]
+    selected = [g for g in groups if country_key is None or search_key(g[0]) == country_key]
     body = {"countries": [{"name": name, "users": users} for name, users in selected], "sync": state.as_dict()}
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     rendered = (payload, hashlib.sha256(payload).hexdigest()[:32])

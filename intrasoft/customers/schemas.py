@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..domain import AREAS, PRODUCTS, SEGMENTS
-from ..fields import NO_CONTROL_CHARACTERS, UTCDateTime
+from ..fields import QueryInteger, SearchText, UTCDateTime
 from ..pagination import cursor_args
 
 MAX_CID = 2**31 - 1
@@ -29,7 +29,7 @@ class CustomerSchema(Schema):
 
 
 CustomerPageArgs = cursor_args(
-    fields.Integer(load_default=None, validate=validate.Range(min=0, max=MAX_CID)),
+    QueryInteger(load_default=None, validate=validate.Range(min=0, max=MAX_CID)),
     "Keyset cursor: return customers with `cid` greater than this (no COUNT; see `next_after`).",
 )
 
@@ -37,9 +37,6 @@ CustomerPageArgs = cursor_args(
 class CustomerListArgs(CustomerPageArgs):
     area = fields.String(validate=validate.OneOf(AREAS), metadata={"description": "Sales Area."})
     segment = fields.String(validate=validate.OneOf(SEGMENTS))
-    account_executive = fields.String(validate=[validate.Length(min=1, max=100), NO_CONTROL_CHARACTERS])
+    account_executive = SearchText(max_length=100, metadata={"description": "Exact account executive name."})
     is_strategic = fields.Boolean()
-    q = fields.String(
-        validate=[validate.Length(min=1, max=100), NO_CONTROL_CHARACTERS],
-        metadata={"description": "Name contains (case-insensitive)."},
-    )
+    q = SearchText(max_length=100, metadata={"description": "Name contains (case-insensitive)."})

@@ -73,7 +73,7 @@ def get_opportunity_view(oid):
 
 
 @blp.route("/opportunities/<oid>", methods=["PATCH"])
-@blp.arguments(OpportunityUpdateSchema, example={"status": "negotiation"})
+@blp.arguments(OpportunityUpdateSchema, example={"status": "negotiation"}, required=False)
 @blp.response(200, OpportunitySchema)
 @document_errors(blp, WRITE_ERRORS)
 @blp.alt_response(404, schema=ErrorSchema, description="Unknown or malformed oid.")

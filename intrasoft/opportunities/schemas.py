@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from ..customers.schemas import MAX_CID
 from ..domain import AREAS, CURRENCIES, PRODUCTS, STATUSES
-from ..fields import Money, MoneyInput, TrimmedString, UTCDateTime
+from ..fields import Money, MoneyInput, QueryInteger, TrimmedString, UTCDateTime, date_from_2000
 from ..pagination import cursor_args
 
 MAX_MONTHLY_REVENUE = Decimal("1000000")
@@ -31,7 +31,7 @@ class OpportunitySchema(Schema):
 class _OpportunityInput(Schema):
     """Fields a client may write. Unknown and server-owned fields are rejected (422)."""
 
-    name = TrimmedString(validate=validate.Length(max=200))
+    name = TrimmedString(max_length=200)
     product = fields.String(validate=validate.OneOf(PRODUCTS))
     status = fields.String(validate=validate.OneOf(STATUSES))
     probability = fields.Integer(strict=True, validate=validate.Range(min=0, max=100))
@@ -45,11 +45,15 @@ class _OpportunityInput(Schema):
         },
     )
     currency = fields.String(validate=validate.OneOf(CURRENCIES))
-    expected_close_date = fields.Date(
-        metadata={"description": "Not in the past while the opportunity is open; at most 3 years ahead."}
+    expected_close_date = date_from_2000(
+        metadata={
+            "description": (
+                "Never before 2000-01-01; not in the past while the opportunity is open; at most 3 years ahead."
+            )
+        }
     )
-    account_executive = TrimmedString(validate=validate.Length(max=100), allow_none=True)
-    technical_specialist = TrimmedString(validate=validate.Length(max=100), allow_none=True)
+    account_executive = TrimmedString(max_length=100, allow_none=True)
+    technical_specialist = TrimmedString(max_length=100, allow_none=True)
 
     @pre_load
     def _reject_server_owned(self, data, **kwargs):
@@ -87,7 +91,7 @@ OpportunityPageArgs = cursor_args(
 
 
 class OpportunityListArgs(OpportunityPageArgs):
-    cid = fields.Integer(validate=validate.Range(min=1, max=MAX_CID))
+    cid = QueryInteger(validate=validate.Range(min=1, max=MAX_CID))
     status = fields.String(validate=validate.OneOf(STATUSES))
     product = fields.String(validate=validate.OneOf(PRODUCTS))
     area = fields.String(validate=validate.OneOf(AREAS))

@@ -13,7 +13,7 @@ from decimal import Decimal
 from marshmallow import Schema, fields, validate
 
 from ..domain import AREAS, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
-from ..fields import Money, MoneyInput, UTCDateTime
+from ..fields import Money, MoneyInput, QueryInteger, UTCDateTime
 from ..pagination import PageArgs
 
 MAX_TARGET = Decimal("9999999999.99")
@@ -36,8 +36,8 @@ def as_of_field(description: str) -> fields.Date:
     )
 
 
-def fiscal_year_field(description: str, **kwargs) -> fields.Integer:
-    return fields.Integer(
+def fiscal_year_field(description: str, **kwargs) -> QueryInteger:
+    return QueryInteger(
         validate=validate.Range(min=MIN_FISCAL_YEAR, max=MAX_FISCAL_YEAR),
         metadata={"description": description, "example": 2025},
         **kwargs,

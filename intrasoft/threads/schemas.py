@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..fields import TrimmedString, UTCDateTime
+from ..fields import QueryInteger, TrimmedString, UTCDateTime
 from ..pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageArgs
 from .validation import (
     MAX_PARTICIPANTS,
     MESSAGE_MAX_CHARACTERS,
     MESSAGE_MAX_CODE_POINTS,
+    MESSAGE_PATTERN,
     MIN_PARTICIPANTS,
     TITLE_MAX_LENGTH,
     USERNAME_MAX_LENGTH,
+    USERNAME_PATTERN,
     InvalidText,
     duplicate_usernames,
     is_valid_unicode,
@@ -37,6 +39,9 @@ class Username(fields.String):
         kwargs.setdefault("metadata", {})
         kwargs["metadata"].setdefault("description", USERNAME_DESCRIPTION)
         kwargs["metadata"].setdefault("example", "quinn")
+        kwargs["metadata"].setdefault("pattern", USERNAME_PATTERN)
+        kwargs["metadata"].setdefault("minLength", 1)
+        kwargs["metadata"].setdefault("maxLength", USERNAME_MAX_LENGTH)
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -69,6 +74,7 @@ class Title(TrimmedString):
 MESSAGE_FIELD_METADATA = {
     "minLength": 1,
     "maxLength": MESSAGE_MAX_CODE_POINTS,
+    "pattern": MESSAGE_PATTERN,
     "description": (
         f"1-{MESSAGE_MAX_CHARACTERS} characters, counted as a reader sees them (an emoji or an accented "
         "letter is one), not only whitespace. Stored exactly as sent."
@@ -95,11 +101,12 @@ class ThreadCreateSchema(Schema):
                 "after trimming; each is stored as first given."
             ),
             "example": ["quinn", "jeff_goldblum"],
+            "uniqueItems": True,
         },
     )
     title = Title(
         allow_none=True,
-        validate=validate.Length(max=TITLE_MAX_LENGTH),
+        max_length=TITLE_MAX_LENGTH,
         metadata={"description": f"Optional, at most {TITLE_MAX_LENGTH} characters.", "example": "Lunch plans"},
     )
 
@@ -133,12 +140,12 @@ class ThreadListArgs(PageArgs):
 
 
 class MessageListArgs(Schema):
-    after = fields.Integer(
+    after = QueryInteger(
         load_default=0,
         validate=validate.Range(min=0, max=MAX_MESSAGE_ID),
         metadata={"description": "Return the messages with an id greater than this (default 0: from the first)."},
     )
-    page_size = fields.Integer(
+    page_size = QueryInteger(
         load_default=DEFAULT_PAGE_SIZE,
         validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
         metadata={"description": f"Messages per page (1-{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE})."},

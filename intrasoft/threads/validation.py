@@ -1,13 +1,15 @@
 """The rules for usernames and messages, shared by the schemas, the compatibility routes and the seed.
 
 * A username is 1-64 characters of letters, digits, ``.``, ``_`` and ``-`` after trimming
-  surrounding whitespace; it is kept as given (in Unicode NFC form). Two usernames are the
+  surrounding whitespace (at most 64 as sent; no control character); it is kept as given
+  (in Unicode NFC form). Two usernames are the
   same user when their ``username_key`` (NFC, then casefolded) are equal: "Quinn" is
   "QUINN", "Straße" is "STRASSE", but "zoé" is not "zoe".
 * A message is 1-280 characters as a reader counts them (extended grapheme clusters:
   an emoji with its modifiers, a flag or a letter with its accents each count as one),
   not blank, and at most 2,000 code points so that no message grows without bound
-  through stacked combining marks.
+  through stacked combining marks. Tabs and line breaks are kept; other control characters
+  are refused.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import unicodedata
 
 import regex
+
+from ..fields import CONTROL_CHARACTER_ERROR, CONTROL_CHARACTERS, MULTILINE_TEXT, NO_CONTROL_CHARACTERS
 
 USERNAME_MAX_LENGTH = 64
 #: Casefolding can triple a character ("ΐ" becomes three code points).
@@ -27,6 +31,16 @@ MIN_PARTICIPANTS = 2
 MAX_PARTICIPANTS = 100
 
 _GRAPHEME = regex.compile(r"\X")
+#: What the spec says a username looks like. A superset of the rule (a JSON Schema pattern has
+#: no "Unicode letter" class): no control character, optional surrounding whitespace, and no
+#: ASCII or Latin-1 character that is not a letter, a digit, ".", "_" or "-".
+USERNAME_PATTERN = (
+    rf"^[^\S{CONTROL_CHARACTERS}]*"
+    r"[^\s\x00-\x2c\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\xa9\xab-\xb4\xb6-\xb9\xbb-\xbf\xd7\xf7]+"
+    rf"[^\S{CONTROL_CHARACTERS}]*$"
+)
+#: What the spec says a message looks like: no control character but tabs and line breaks.
+MESSAGE_PATTERN = MULTILINE_TEXT.regex.pattern
 
 
 class InvalidText(ValueError):
@@ -55,6 +69,10 @@ def validate_username(value: str) -> str:
     """Return the username to store (trimmed, NFC) or raise ``InvalidText``."""
     if not is_valid_unicode(value):
         raise InvalidText("Not valid Unicode text.")
+    if NO_CONTROL_CHARACTERS.regex.match(value) is None:
+        raise InvalidText(CONTROL_CHARACTER_ERROR)
+    if len(value) > USERNAME_MAX_LENGTH:
+        raise InvalidText(f"At most {USERNAME_MAX_LENGTH} characters.")
     name = unicodedata.normalize("NFC", value.strip())
     if not name:
         raise InvalidText("Must not be blank.")
@@ -79,6 +97,8 @@ def validate_message(value: str) -> str:
     """Return the message to store (exactly as given) or raise ``InvalidText``."""
     if not is_valid_unicode(value):
         raise InvalidText("Not valid Unicode text.")
+    if MULTILINE_TEXT.regex.match(value) is None:
+        raise InvalidText(CONTROL_CHARACTER_ERROR)
     if _is_blank(value):
         raise InvalidText("Must not be blank.")
     if len(value) > MESSAGE_MAX_CODE_POINTS:

@@ -1,0 +1,71 @@
+"""Schemathesis checks of our own, for the in-process test and the CLI run (``SCHEMATHESIS_HOOKS``).
+
+``schemathesis.toml`` has to let some operations answer valid data with 403/409/422: business
+rules a schema cannot express (a customer must exist, a won deal has probability 100). That
+allowance would also hide a rule the spec forgot to declare (``"name": ""`` refused as blank
+while the spec allowed it). This check closes the gap: a refusal of data generated as valid
+must name only the fields of a known business rule, listed here per operation.
+"""
+
+from __future__ import annotations
+
+import schemathesis
+
+#: operation -> status -> location -> the fields whose business rules the spec cannot express.
+BUSINESS_RULES: dict[str, dict[int, dict[str, set[str]]]] = {
+    # The customer must exist; an open deal cannot close in the past, none more than 3 years
+    # ahead; won is probability 100, lost 0; an Idempotency-Key reused with another body, or in flight.
+    "POST /api/opportunities": {
+        422: {"json": {"cid", "expected_close_date", "probability"}, "headers": {"Idempotency-Key"}},
+        409: {"headers": {"Idempotency-Key"}},
+    },
+    # The create rules, and won/lost are final (409).
+    "PATCH /api/opportunities/{oid}": {
+        422: {"json": {"expected_close_date", "probability"}},
+        409: {"json": {"status"}},
+    },
+    # `page` and `after` together; an opportunity cursor must name an existing oid.
+    "GET /api/customers": {422: {"query": {"after"}}},
+    "GET /api/opportunities": {422: {"query": {"after"}}},
+    "GET /api/customers/{cid}/opportunities": {422: {"query": {"after"}}},
+    # Usernames: distinct case-insensitively, and letters in the Unicode sense (a JSON Schema
+    # pattern has no letter class); messages: not only invisible characters, 280 graphemes.
+    "POST /api/threads": {422: {"json": {"users"}}},
+    "POST /thread": {422: {"json": {"users"}}},
+    "GET /api/threads": {422: {"query": {"user"}}},
+    "POST /api/threads/{thread_id}/messages": {422: {"json": {"username", "message"}}, 403: {"json": {"username"}}},
+    "POST /thread/{thread_id}/{username}": {
+        422: {"path": {"username"}, "json": {"message"}},
+        403: {"path": {"username"}},
+    },
+    # A binary float generated for a multipleOf-0.01 amount (0.5700000000000001).
+    "PUT /api/revenue/targets/{area}/{fiscal_year}": {422: {"json": {"amount"}}},
+}
+
+
+def _refused_fields(body) -> dict[str, set[str]]:
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not isinstance(errors, dict):
+        return {}
+    return {location: set(fields) for location, fields in errors.items() if isinstance(fields, dict)}
+
+
+@schemathesis.check
+def valid_data_is_refused_only_by_business_rules(ctx, response, case):
+    """Data generated as valid may be refused only by the business rules listed above."""
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or response.status_code not in (403, 409, 422):
+        return None
+    allowed = BUSINESS_RULES.get(case.operation.label, {}).get(response.status_code)
+    refused = _refused_fields(response.json())
+    unexpected = {
+        location: sorted(fields - (allowed or {}).get(location, set()))
+        for location, fields in refused.items()
+        if fields - (allowed or {}).get(location, set())
+    }
+    if allowed is None or not refused or unexpected:
+        raise AssertionError(
+            f"Valid data refused with {response.status_code} by a rule the spec does not declare: "
+            f"{unexpected or refused or response.text[:300]}"
+        )
+    return None
