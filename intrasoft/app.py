@@ -8,10 +8,10 @@ from flask import Flask, current_app, request
 from flask_smorest import abort
 
 from . import __version__
-from .auth import SECURITY_SCHEME_NAME, init_auth
-from .config import ConfigError, check_production, load_settings
+from .auth import TokenKindsPlugin, describe_api_auth, init_auth
+from .config import ConfigError, check_production, check_tokens, load_settings
 from .errors import register_error_handlers
-from .extensions import api, cors, db, migrate
+from .extensions import cors, db, make_api, migrate
 from .observability import init_observability
 
 JSON_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     try:
         app.config.update(load_settings(app.instance_path, config))
         check_production(app.config)
+        check_tokens(app.config)
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         raise SystemExit(2) from None
@@ -48,8 +49,7 @@ def register_extensions(app: Flask) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
-    api.init_app(app)
-    api.spec.components.security_scheme(SECURITY_SCHEME_NAME, {"type": "http", "scheme": "bearer"})
+    make_api(app, extra_plugins=[TokenKindsPlugin(app.config)], description=describe_api_auth(app.config))
     cors.init_app(
         app,
         resources={
@@ -91,6 +91,7 @@ def register_request_guards(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .auth import blp as me_blp
     from .countries.routes import blp as countries_blp
     from .customers.routes import blp as customers_blp
     from .docs import blp as docs_blp
@@ -103,7 +104,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health_blp)
     app.register_blueprint(docs_blp)
+    api = app.extensions["intrasoft.api"]
     for blueprint in (
+        me_blp,
         customers_blp,
         opportunities_blp,
         revenue_blp,
