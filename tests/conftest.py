@@ -87,6 +87,20 @@ def app(database_url):
     return application
 
 
+@pytest.fixture(scope="session")
+def locked_app(app, database_url):
+    """The same database served with ``AUTH_REQUIRED_FOR_READS`` on: every read needs a token."""
+    return make_app(database_url, AUTH_REQUIRED_FOR_READS=True)
+
+
+def token_client(app, token: str | None):
+    """A test client of ``app`` sending ``Authorization: Bearer <token>`` (nothing for None)."""
+    test_client = app.test_client()
+    if token is not None:
+        test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return test_client
+
+
 @pytest.fixture()
 def db(app):
     """The database, emptied after the test."""
