@@ -45,6 +45,7 @@ def quinns_thread(service):
 
 
 def count(db, model):
+    db.session.rollback()  # a fresh snapshot: on MariaDB an open transaction would not see the other app's commits
     return db.session.scalar(select(func.count()).select_from(model))
 
 
