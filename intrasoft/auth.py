@@ -219,10 +219,15 @@ def _error_response(description: str) -> dict:
     }
 
 
+def _status_key(responses: dict, status: int):
+    """The key of ``status`` among an operation's responses: flask-smorest uses ints, apispec strings."""
+    return next((key for key in (status, str(status)) if key in responses), None)
+
+
 class TokenKindsPlugin(BasePlugin):
     """Declares, on every operation of the spec, the token kinds it accepts (``x-token-kinds``), its
     security requirement (with the anonymous ``{}`` alternative where no token is needed here), and
-    the 401/403 it can answer. An operation may set its own ``x-token-kinds`` with ``@blp.doc``."""
+    the 401/403 it can answer. The kinds follow from the method, exactly as ``authenticate`` decides."""
 
     def __init__(self, settings: dict):
         super().__init__()
@@ -244,18 +249,19 @@ class TokenKindsPlugin(BasePlugin):
             if method.upper() not in WRITE_METHODS | {"GET", "HEAD"}:
                 continue
             writing = method.upper() in WRITE_METHODS
-            kinds = operation.setdefault(
-                TOKEN_KINDS_EXTENSION, list(WRITE_TOKEN_KINDS if writing else READ_TOKEN_KINDS)
-            )
+            kinds = list(WRITE_TOKEN_KINDS if writing else READ_TOKEN_KINDS)
+            operation[TOKEN_KINDS_EXTENSION] = kinds
             optional = self.writes_open if writing else self.reads_open
             operation["security"] = [{SECURITY_SCHEME_NAME: []}] + ([{}] if optional else [])
             responses = operation.setdefault("responses", {})
-            responses.setdefault("401", _error_response("Missing or invalid bearer token."))
+            if _status_key(responses, 401) is None:
+                responses[401] = _error_response("Missing or invalid bearer token.")
             if READ not in kinds:
-                if "403" in responses:
-                    responses["403"]["description"] += " Or the token is read-only."
+                own = _status_key(responses, 403)
+                if own is None:
+                    responses[403] = _error_response("The token is read-only.")
                 else:
-                    responses["403"] = _error_response("The token is read-only.")
+                    responses[own]["description"] += " Or the token is read-only."
             accepted = ", ".join(KIND_NAMES[kind] for kind in kinds)
             note = f"Tokens: {accepted}."
             if optional:

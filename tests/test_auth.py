@@ -161,3 +161,33 @@ def test_tokens_are_never_logged(database_url, db, capsys, caplog):
     assert (configured["service_tokens"], configured["read_tokens"], configured["user_tokens"]) == (1, 1, 2)
     for token in (TEST_TOKEN, READ_TOKEN, QUINN_TOKEN, WRONG, METRICS_TOKEN):
         assert token not in logged
+
+
+def test_the_spec_adds_auth_errors_without_losing_an_operations_own(app, db):
+    spec = app.test_client().get("/api/openapi.json").json
+    post_message = spec["paths"]["/api/threads/{thread_id}/messages"]["post"]["responses"]
+    assert "participant" in post_message["403"]["description"]
+    assert "read-only" in post_message["403"]["description"]
+    assert post_message["401"]["description"] == "Missing or invalid bearer token."
+    assert spec["paths"]["/api/customers"]["get"]["responses"]["401"]["content"]
+
+
+def test_the_spec_plugin_documents_operations_by_method_and_leaves_the_rest():
+    from intrasoft.auth import TokenKindsPlugin
+
+    plugin = TokenKindsPlugin(
+        {"AUTH_REQUIRED_FOR_READS": True, "API_TOKENS": ["t"], "API_READ_TOKENS": [], "API_USER_TOKENS": []}
+    )
+    operations = {
+        "get": {"responses": {"200": {"description": "OK"}}, "description": "Read."},
+        "post": {"responses": {201: {"description": "Created"}}},
+        "parameters": [{"in": "path", "name": "id"}],
+    }
+    plugin.operation_helper(path="/api/things", operations=operations)
+    read, write = operations["get"], operations["post"]
+    assert (read["x-token-kinds"], write["x-token-kinds"]) == (["service", "read", "user"], ["service", "user"])
+    assert read["security"] == write["security"] == [{"bearerAuth": []}]
+    assert set(read["responses"]) == {"200", 401} and set(write["responses"]) == {201, 401, 403}
+    assert read["description"] == "Read.\n\nTokens: service, read-only, user."
+    assert write["description"] == "Tokens: service, user."
+    assert operations["parameters"] == [{"in": "path", "name": "id"}]

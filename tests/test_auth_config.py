@@ -180,3 +180,14 @@ def test_a_malformed_token_setting_stops_the_app_with_its_name(tmp_path):
     assert result.returncode == 2
     assert "API_USER_TOKENS entry 1 must be username:token" in result.stderr
     assert "quinn-without-a-token" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_app_does_not_start_with_a_token_in_two_kinds(database_url, capsys):
+    from .conftest import TEST_TOKEN, make_app
+
+    with pytest.raises(SystemExit) as stopped:
+        make_app(database_url, API_READ_TOKENS=[TEST_TOKEN])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert "the same token is given in API_TOKENS and API_READ_TOKENS" in error
+    assert TEST_TOKEN not in error
