@@ -88,11 +88,8 @@ class TokenTable:
         entries += [(READ, None, token) for token in settings["API_READ_TOKENS"]]
         entries += [(USER, username, token) for username, token in settings["API_USER_TOKENS"]]
         self._entries = [
-            (
-                _digest(token),
-                Principal(kind, username, can_write=kind != READ, token_id=_digest(token).hex()[:32]),
-            )
-            for kind, username, token in entries
+            (digest, Principal(kind, username, can_write=kind != READ, token_id=digest.hex()[:32]))
+            for kind, username, digest in ((kind, username, _digest(token)) for kind, username, token in entries)
         ]
         self.counts = {kind: sum(1 for entry in entries if entry[0] == kind) for kind in (SERVICE, READ, USER)}
         self.any_configured = bool(entries)

@@ -25,8 +25,6 @@ EXAMPLE_TOKENS = frozenset(
         "change-me-to-a-long-random-metrics-token",
     }
 )
-#: The token variables, each holding a list of tokens (``API_USER_TOKENS``: ``(username, token)`` pairs).
-TOKEN_KINDS = ("API_TOKENS", "API_READ_TOKENS", "API_USER_TOKENS")
 MIN_TOKEN_LENGTH = 32
 DEV_SECRET_KEY = "dev-only-secret"  # noqa: S105 - refused in production by check_production
 
