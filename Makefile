@@ -23,10 +23,24 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+#: Demo tokens of `make run` in development (README, "Security"). Each one is exported only when its
+#: variable is set neither in the environment nor in the env file; production refuses them (too short).
+DEMO_TOKENS := API_TOKENS=dev-service-token API_READ_TOKENS=dev-read-token \
+	API_USER_TOKENS=quinn:dev-quinn-token,jeff_goldblum:dev-jeff-token
+
 ## run: migrate, seed when empty, then the API on http://$(HOST):$(PORT) and the sync scheduler beside it
 run: install
 	$(BIN)/flask setup-db
 	$(BIN)/flask seed --if-empty
+	env_file="$${ENV_FILE:-.env}"; \
+	environment="$${ENVIRONMENT-$$(sed -n 's/^ENVIRONMENT=//p' "$$env_file" 2>/dev/null | tail -n 1)}"; \
+	if [ "$$(echo "$${environment:-development}" | tr '[:upper:]' '[:lower:]')" = development ]; then \
+		for pair in $(DEMO_TOKENS); do \
+			name="$${pair%%=*}"; \
+			if ! printenv "$$name" >/dev/null && ! grep -qs "^$$name=" "$$env_file"; then \
+				export "$$pair"; echo "make run: demo token $$pair"; fi; \
+		done; \
+	fi; \
 	$(BIN)/flask scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) "intrasoft:create_app()"

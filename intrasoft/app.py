@@ -9,10 +9,10 @@ from flask_smorest import abort
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, RequestRedirect
 
-from .auth import SECURITY_SCHEME_NAME, init_auth
-from .config import ConfigError, check_production, load_settings
+from .auth import TokenKindsPlugin, describe_api_auth, init_auth
+from .config import ConfigError, check_production, check_tokens, load_settings
 from .errors import error_body, register_error_handlers
-from .extensions import api, cors, db, migrate
+from .extensions import cors, db, make_api, migrate
 from .fields import MAX_INTEGER_TEXT_DIGITS
 from .observability import init_observability
 from .platform import current_platform, init_platform
@@ -89,6 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     try:
         app.config.update(load_settings(app.instance_path, config))
         check_production(app.config)
+        check_tokens(app.config)
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         raise SystemExit(2) from None
@@ -118,8 +119,7 @@ def register_extensions(app: Flask) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
-    api.init_app(app)
-    api.spec.components.security_scheme(SECURITY_SCHEME_NAME, {"type": "http", "scheme": "bearer"})
+    make_api(app, extra_plugins=[TokenKindsPlugin(app.config)], description=describe_api_auth(app.config))
     cors.init_app(
         app,
         resources={f"{prefix}.*": {"origins": app.config["CORS_ORIGINS"]} for prefix in CORS_PATH_PREFIXES},
@@ -205,12 +205,14 @@ def register_domains(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .auth import blp as me_blp
     from .docs import blp as docs_blp
     from .health import blp as health_blp
 
     app.register_blueprint(health_blp)
     app.register_blueprint(docs_blp)
-    for blueprint in current_platform(app).blueprints:
+    api = app.extensions["intrasoft.api"]
+    for blueprint in (me_blp, *current_platform(app).blueprints):
         api.register_blueprint(blueprint)
 
 

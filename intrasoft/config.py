@@ -19,6 +19,10 @@ EXAMPLE_TOKENS = frozenset(
     {
         "change-me-to-a-long-random-token-0001",
         "change-me-to-a-long-random-token-0002",
+        "change-me-to-a-long-random-read-token-01",
+        "change-me-to-a-long-random-user-token-01",
+        "change-me-to-a-long-random-user-token-02",
+        "change-me-to-a-long-random-metrics-token",
     }
 )
 MIN_TOKEN_LENGTH = 32
@@ -41,6 +45,48 @@ def _bool(value: str | None, default: bool = False) -> bool:
 
 def _list(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
+FALSE_VALUES = frozenset({"0", "false", "no", "off"})
+
+
+def _strict_bool(env: dict[str, str], name: str) -> bool | None:
+    """A security switch: ``None`` when unset; a value that is neither true nor false stops the app
+    (a typo must not silently pick a side)."""
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in TRUE_VALUES:
+        return True
+    if raw in FALSE_VALUES:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {env[name]!r}")
+
+
+def user_tokens(value: str | None) -> list[tuple[str, str]]:
+    """``API_USER_TOKENS``: ``username:token,username:token`` as ``(username, token)`` pairs.
+
+    The username follows the threads' rule (it is who the token acts as there). A malformed
+    entry stops the app; the message names the entry by position, never its text, which
+    could be a token.
+    """
+    from .threads.validation import InvalidText, validate_username
+
+    pairs = []
+    for position, entry in enumerate(_list(value), start=1):
+        name, colon, token = entry.partition(":")
+        if not colon or not token.strip():
+            raise ConfigError(f"API_USER_TOKENS entry {position} must be username:token")
+        try:
+            pairs.append((validate_username(name), token.strip()))
+        except InvalidText as exc:
+            raise ConfigError(f"API_USER_TOKENS entry {position} has an invalid username: {exc}") from None
+    return pairs
+
+
+def is_production(environment: str) -> bool:
+    return environment.strip().lower() == "production"
 
 
 def _number(env: dict[str, str], name: str, default, minimum, maximum, kind=int):
@@ -132,6 +178,11 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "API_TOKENS": _list(env.get("API_TOKENS")),
+        "API_READ_TOKENS": _list(env.get("API_READ_TOKENS")),
+        "API_USER_TOKENS": user_tokens(env.get("API_USER_TOKENS")),
+        # None until resolved below: on in production, off in development, unless set.
+        "AUTH_REQUIRED_FOR_READS": _strict_bool(env, "AUTH_REQUIRED_FOR_READS"),
+        "METRICS_TOKEN": (env.get("METRICS_TOKEN") or "").strip() or None,
         "CORS_ORIGINS": _list(env.get("CORS_ORIGINS")),
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
@@ -157,7 +208,34 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         settings.update(overrides)
         if "SQLALCHEMY_DATABASE_URI" in overrides and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
             settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings["SQLALCHEMY_DATABASE_URI"])
+    if settings["AUTH_REQUIRED_FOR_READS"] is None:
+        settings["AUTH_REQUIRED_FOR_READS"] = is_production(settings["ENVIRONMENT"])
     return settings
+
+
+def all_tokens(settings: dict) -> list[tuple[str, str]]:
+    """Every API token as ``(variable, token)``: service, read-only and user tokens."""
+    tokens = [("API_TOKENS", token) for token in settings.get("API_TOKENS", [])]
+    tokens += [("API_READ_TOKENS", token) for token in settings.get("API_READ_TOKENS", [])]
+    tokens += [("API_USER_TOKENS", token) for _, token in settings.get("API_USER_TOKENS", [])]
+    return tokens
+
+
+def check_tokens(settings: dict) -> None:
+    """Refuse, in every environment, a token that would stand for two principals (in two
+    variables, or bound to two users): which one a request is could not be decided.
+    The message names the variables (and users), never the token."""
+    from .threads.validation import username_key
+
+    principals: dict[str, dict[tuple, str]] = {}
+    for name, token in all_tokens(settings):
+        if name != "API_USER_TOKENS":
+            principals.setdefault(token, {})[(name,)] = name
+    for username, token in settings.get("API_USER_TOKENS", []):
+        principals.setdefault(token, {})[("user", username_key(username))] = f"API_USER_TOKENS ({username})"
+    clashes = [" and ".join(found.values()) for found in principals.values() if len(found) > 1]
+    if clashes:
+        raise ConfigError("A token must stand for one principal; the same token is given in " + "; ".join(clashes))
 
 
 def check_production(settings: dict) -> None:
@@ -174,9 +252,26 @@ def check_production(settings: dict) -> None:
             break
     if any(token in EXAMPLE_TOKENS for token in tokens):
         problems.append("API_TOKENS still holds the .env.example values")
+    problems.extend(production_token_problems(settings))
     if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         problems.append("production needs MySQL (set DATABASE_URL or MYSQL_HOST), not SQLite")
     if settings["SECRET_KEY"] == DEV_SECRET_KEY:
         problems.append("SECRET_KEY must be set")
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems))
+
+
+def production_token_problems(settings: dict) -> list[str]:
+    """Short or example tokens in the other token variables and ``METRICS_TOKEN``
+    (``API_TOKENS`` is checked by ``check_production`` itself)."""
+    problems = []
+    tokens = [pair for pair in all_tokens(settings) if pair[0] != "API_TOKENS"]
+    if settings.get("METRICS_TOKEN"):
+        tokens.append(("METRICS_TOKEN", settings["METRICS_TOKEN"]))
+    for name in dict.fromkeys(name for name, _ in tokens):
+        values = [token for variable, token in tokens if variable == name]
+        if any(len(token) < MIN_TOKEN_LENGTH for token in values):
+            problems.append(f"every token in {name} must be at least {MIN_TOKEN_LENGTH} characters")
+        if any(token in EXAMPLE_TOKENS for token in values):
+            problems.append(f"{name} still holds the .env.example values")
+    return problems

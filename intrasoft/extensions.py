@@ -34,16 +34,21 @@ class IntraSoftApi(Api):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
-api = IntraSoftApi(
-    spec_kwargs={
-        "info": {
-            "description": (
-                "IntraSoft CRM and data platform. Reads are open; every write needs "
-                "`Authorization: Bearer <token>` when the server has API tokens configured. "
-                "Errors always have the shape `{code, status, message, errors}`, with field "
-                "errors under `errors.<location>.<field>`."
-            )
-        }
-    }
-)
 cors = CORS()
+
+API_DESCRIPTION = (
+    "IntraSoft CRM and data platform. Errors always have the shape `{code, status, message, errors}`, "
+    "with field errors under `errors.<location>.<field>`."
+)
+
+
+def make_api(app, *, extra_plugins=(), description: str = "") -> IntraSoftApi:
+    """One Api (and so one spec) per app: the spec describes that app's configuration (which
+    tokens it needs), so two apps in one process must not share it."""
+    api = IntraSoftApi(spec_kwargs={"extra_plugins": list(extra_plugins)})
+    app.config.setdefault("API_SPEC_OPTIONS", {}).setdefault("info", {})["description"] = " ".join(
+        part for part in (API_DESCRIPTION, description) if part
+    )
+    api.init_app(app)
+    app.extensions["intrasoft.api"] = api
+    return api

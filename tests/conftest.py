@@ -19,6 +19,10 @@ from intrasoft.seed import reset_all
 from .fake_randomuser import FakeRandomUser
 
 TEST_TOKEN = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"
+#: The other token kinds the test app knows: read-only, and users bound to quinn and jeff_goldblum.
+READ_TOKEN = "test-read-token-0123456789abcdefghijklmnopq"
+QUINN_TOKEN = "test-quinn-token-0123456789abcdefghijklmnop"
+JEFF_TOKEN = "test-jeff-token-0123456789abcdefghijklmnopq"
 MYSQL = os.environ.get("TEST_DATABASE_URL", "").startswith("mysql")
 
 mysql_only = pytest.mark.skipif(not MYSQL, reason="needs TEST_DATABASE_URL pointing at MySQL/MariaDB")
@@ -52,6 +56,11 @@ def make_app(url: str, **overrides):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "API_TOKENS": [TEST_TOKEN],
+        "API_READ_TOKENS": [READ_TOKEN],
+        "API_USER_TOKENS": [("quinn", QUINN_TOKEN), ("jeff_goldblum", JEFF_TOKEN)],
+        # Reads open, as in development (the shell's AUTH_REQUIRED_FOR_READS must not leak in).
+        "AUTH_REQUIRED_FOR_READS": False,
+        "METRICS_TOKEN": None,
         "LOG_LEVEL": "WARNING",
         # Never the real randomuser.me: tests that sync point the app at the fake server.
         "RANDOMUSER_URL": "http://127.0.0.1:9/api/1.4/",
@@ -77,6 +86,20 @@ def app(database_url):
     with application.app_context():
         upgrade()
     return application
+
+
+@pytest.fixture(scope="session")
+def locked_app(app, database_url):
+    """The same database served with ``AUTH_REQUIRED_FOR_READS`` on: every read needs a token."""
+    return make_app(database_url, AUTH_REQUIRED_FOR_READS=True)
+
+
+def token_client(app, token: str | None):
+    """A test client of ``app`` sending ``Authorization: Bearer <token>`` (nothing for None)."""
+    test_client = app.test_client()
+    if token is not None:
+        test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return test_client
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from intrasoft import __version__
-from intrasoft.auth import token_is_valid
+from intrasoft.auth import TokenTable
 
 from .conftest import TEST_TOKEN
 from .factories import CustomerFactory
@@ -36,16 +36,27 @@ def test_writes_need_a_valid_token(anon_client, client, db):
 
 
 def test_token_comparison():
-    assert token_is_valid("a" * 40, ["b" * 40, "a" * 40])
-    assert not token_is_valid("a" * 39, ["a" * 40])
-    assert not token_is_valid("", ["a" * 40])
+    table = TokenTable(
+        {
+            "API_TOKENS": ["b" * 40, "a" * 40],
+            "API_READ_TOKENS": ["r" * 40],
+            "API_USER_TOKENS": [("quinn", "q" * 40)],
+            "AUTH_REQUIRED_FOR_READS": False,
+        }
+    )
+    assert table.lookup("a" * 40).kind == "service"
+    assert table.lookup("r" * 40).kind == "read"
+    assert table.lookup("q" * 40).username == "quinn"
+    assert table.lookup("a" * 39) is None
+    assert table.lookup("a" * 41) is None
+    assert table.lookup("") is None
 
 
 def test_writes_are_open_without_tokens(database_url, caplog):
     from .conftest import make_app
 
     with caplog.at_level(logging.WARNING):
-        open_app = make_app(database_url, API_TOKENS=[])
+        open_app = make_app(database_url, API_TOKENS=[], API_READ_TOKENS=[], API_USER_TOKENS=[])
     assert "writes are open" in caplog.text
     response = open_app.test_client().post("/api/opportunities", json={})
     assert response.status_code == 422
@@ -64,16 +75,21 @@ def test_health_ready_and_docs(client):
 
 def test_openapi_documents_every_operation(client):
     spec = client.get("/api/openapi.json").json
-    assert spec["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
+    scheme = spec["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             if method == "parameters":
                 continue
             assert operation.get("summary") and operation.get("description"), (method, path)
             assert operation["responses"], (method, path)
+            assert "401" in operation["responses"], (method, path)  # an invalid token, on every route
             if method in ("post", "put", "patch", "delete"):
                 assert operation.get("security") == [{"bearerAuth": []}], (method, path)
-                assert "401" in operation["responses"], (method, path)
+                assert "403" in operation["responses"], (method, path)  # a read-only token
+            else:  # the test app leaves reads open: the token is optional, and the spec says so
+                assert operation.get("security") == [{"bearerAuth": []}, {}], (method, path)
+                assert "Optional on this server" in operation["description"], (method, path)
             if "requestBody" in operation:
                 assert {"400", "413", "415", "422"} <= set(operation["responses"]), (method, path)
 

@@ -4,8 +4,10 @@ from sqlalchemy import func, select
 
 from intrasoft.customers.seed import account_teams
 from intrasoft.threads.models import Thread, ThreadMessage, ThreadParticipant
-from intrasoft.threads.seed import BENCHMARK_TITLE, username_for
+from intrasoft.threads.seed import BENCHMARK_TITLE, WELCOME_TITLE, username_for
 from intrasoft.threads.validation import validate_username
+
+from .conftest import JEFF_TOKEN, QUINN_TOKEN, token_client
 
 SMALL = ["seed", "--customers", "5", "--opportunities", "0"]
 
@@ -29,7 +31,7 @@ def test_seed_adds_demo_threads_between_account_executives_once(runner, db):
     assert "threads: " in result.output
     executives = {username_for(n) for t in account_teams().values() for n in t["account_executives"]}
     participants = set(db.session.scalars(select(ThreadParticipant.username)))
-    assert participants <= executives
+    assert participants <= executives | {"quinn", "jeff_goldblum"}
     assert len(participants) >= 10
     threads = db.session.scalars(select(Thread)).all()
     assert len(threads) >= 5
@@ -80,3 +82,18 @@ def test_seed_reset_empties_threads(runner, db):
     assert runner.invoke(args=[*SMALL, "--messages", "10"]).exit_code == 0
     assert runner.invoke(args=[*SMALL, "--reset"]).exit_code == 0
     assert db.session.scalars(select(Thread).where(Thread.title == BENCHMARK_TITLE)).first() is None
+
+
+def test_seed_welcomes_the_demo_users_with_an_area_lead_once(runner, db, app):
+    assert runner.invoke(args=SMALL).exit_code == 0
+    lead = username_for(next(iter(account_teams().values()))["account_executives"][0])
+    for token in (QUINN_TOKEN, JEFF_TOKEN):
+        listed = token_client(app, token).get("/api/threads").json
+        welcome = [thread for thread in listed if thread["title"] == WELCOME_TITLE]
+        assert len(welcome) == 1
+        assert welcome[0]["users"] == ["quinn", "jeff_goldblum", lead]
+        assert welcome[0]["message_count"] >= 3
+        messages = token_client(app, token).get(f"/api/threads/{welcome[0]['thread_id']}").json["messages"]
+        assert {m["username"] for m in messages} == {"quinn", "jeff_goldblum", lead}
+    assert runner.invoke(args=SMALL).exit_code == 0
+    assert len(db.session.scalars(select(Thread).where(Thread.title == WELCOME_TITLE)).all()) == 1

@@ -1,4 +1,3 @@
-from ..auth import SECURITY
 from ..blueprint import Blueprint
 from ..domain import AREAS, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 from ..schemas import PAGINATION_HEADER, WRITE_ERRORS, ErrorSchema, document_errors
@@ -92,7 +91,6 @@ def list_targets_view(args):
         "Creates (201) or replaces (200) the target, as leadership does at the start of each year. "
         "`amount` is in EUR, greater than 0, at most two decimals."
     ),
-    security=SECURITY,
 )
 def put_target_view(data, area, fiscal_year):
     target, created = service.set_target(area, fiscal_year, data["amount"])

@@ -2,10 +2,9 @@
 
 from flask import url_for
 
-from ..auth import SECURITY
 from ..blueprint import Blueprint
 from ..schemas import PAGINATION_HEADER, WRITE_ERRORS, ErrorSchema, document_errors
-from . import service
+from . import access, service
 from .schemas import (
     MessageCreateSchema,
     MessageListArgs,
@@ -21,7 +20,10 @@ blp = Blueprint(
     "threads",
     __name__,
     url_prefix="/api/threads",
-    description="Conversations between named users: 2-100 participants, messages of 1-280 characters.",
+    description=(
+        "Conversations between named users: 2-100 participants, messages of 1-280 characters. A user "
+        "token acts as its user: it sees only that user's threads and posts only as that user."
+    ),
 )
 
 CURSOR_HEADER = {
@@ -47,11 +49,12 @@ CURSOR_HEADER = {
         "`users`: 2 to 100 usernames (1-64 letters, digits, `.`, `_`, `-`; surrounding whitespace trimmed), "
         "distinct when compared case-insensitively: a repeated user gets 422 naming the repeats under "
         "`errors.json.users`, and no thread is created. Each username is stored as first given. `title` is "
-        "optional (at most 200 characters)."
+        "optional (at most 200 characters). With a user token, `users` must include the token's user (403)."
     ),
-    security=SECURITY,
 )
+@blp.alt_response(403, schema=ErrorSchema, description="A user token whose user is not among `users`.")
 def create_thread_view(data):
+    access.check_creator(data["users"])
     thread = service.create_thread(data["users"], data.get("title"))
     location = url_for("threads.get_thread_view", thread_id=thread["thread_id"])
     return thread, 201, {"Location": location}
@@ -60,34 +63,37 @@ def create_thread_view(data):
 @blp.route("")
 @blp.arguments(ThreadListArgs, location="query", as_kwargs=False)
 @blp.response(200, ThreadSummarySchema(many=True), headers=PAGINATION_HEADER)
+@blp.alt_response(403, schema=ErrorSchema, description="A user token asking for another user's threads.")
 @blp.doc(
     summary="List a user's threads",
     description=(
         "The threads `user` takes part in (compared case-insensitively), most recent activity first, each "
         "with its participants, `message_count` and last message. Paginated with `page` and `page_size`; "
-        "the cost does not grow with the number of threads (a constant number of SQL statements)."
+        "the cost does not grow with the number of threads (a constant number of SQL statements). "
+        "With a user token `user` defaults to the token's user, and another user is 403; service and "
+        "read-only tokens must give `user` (422 without)."
     ),
 )
 def list_threads_view(args):
-    page = service.list_threads(args["user"], args)
+    page = service.list_threads(access.listed_user(args.get("user")), args)
     return page.items, 200, page.headers
 
 
 @blp.route("/<int:thread_id>")
 @blp.response(200, ThreadDetailSchema)
-@blp.alt_response(404, schema=ErrorSchema, description="No thread with this id.")
+@blp.alt_response(404, schema=ErrorSchema, description=access.NOT_FOUND)
 @blp.doc(
     summary="Get a thread",
     description="The thread with its participants and its last 50 messages, oldest first.",
 )
 def get_thread_view(thread_id):
-    return service.get_thread(thread_id)
+    return service.get_thread(thread_id, viewer=access.viewer())
 
 
 @blp.route("/<int:thread_id>/messages")
 @blp.arguments(MessageListArgs, location="query", as_kwargs=False)
 @blp.response(200, MessageSchema(many=True), headers=CURSOR_HEADER)
-@blp.alt_response(404, schema=ErrorSchema, description="No thread with this id.")
+@blp.alt_response(404, schema=ErrorSchema, description=access.NOT_FOUND)
 @blp.doc(
     summary="List a thread's messages",
     description=(
@@ -97,7 +103,7 @@ def get_thread_view(thread_id):
     ),
 )
 def list_messages_view(args, thread_id):
-    page = service.list_messages(thread_id, args["after"], args["page_size"])
+    page = service.list_messages(thread_id, args["after"], args["page_size"], viewer=access.viewer())
     return page.items, 200, page.headers
 
 
@@ -105,16 +111,22 @@ def list_messages_view(args, thread_id):
 @blp.arguments(MessageCreateSchema, example={"username": "quinn", "message": "This is a message!"})
 @blp.response(201, MessageSchema, description="The stored message.")
 @document_errors(blp, WRITE_ERRORS)
-@blp.alt_response(403, schema=ErrorSchema, description="`username` is not a participant of the thread.")
-@blp.alt_response(404, schema=ErrorSchema, description="No thread with this id.")
+@blp.alt_response(
+    403,
+    schema=ErrorSchema,
+    description="`username` is not a participant of the thread, or (user token) is not the token's user.",
+)
+@blp.alt_response(404, schema=ErrorSchema, description=access.NOT_FOUND)
 @blp.doc(
     summary="Post a message",
     description=(
         "`message`: 1-280 characters counted as a reader sees them (an emoji or an accented letter counts "
         "as one), not blank, stored exactly as sent. `username` must be a participant (case-insensitive; "
-        "the message carries the participant's stored name). Messages are ordered by `id`."
+        "the message carries the participant's stored name). Messages are ordered by `id`. With a user "
+        "token `username` may be omitted (it is the token's user) and another one is 403; service tokens "
+        "must give it (422)."
     ),
-    security=SECURITY,
 )
 def post_message_view(data, thread_id):
-    return service.post_message(thread_id, data["username"], data["message"])
+    sender = access.sender(data.get("username"))
+    return service.post_message(thread_id, sender, data["message"], viewer=access.viewer())

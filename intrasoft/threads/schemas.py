@@ -124,7 +124,14 @@ class ThreadCreateSchema(Schema):
 
 
 class MessageCreateSchema(Schema):
-    username = Username(required=True, metadata={"description": "The sender, a participant of the thread."})
+    username = Username(
+        metadata={
+            "description": (
+                "The sender, a participant of the thread. Required with a service token; with a user token "
+                "it may be omitted (the token's user) and must otherwise be that user."
+            )
+        }
+    )
     message = MessageText(required=True, metadata=MESSAGE_FIELD_METADATA)
 
     class Meta:
@@ -136,7 +143,14 @@ class CompatMessageCreateSchema(Schema):
 
 
 class ThreadListArgs(PageArgs):
-    user = Username(required=True, metadata={"description": "List this user's threads. " + USERNAME_DESCRIPTION})
+    user = Username(
+        metadata={
+            "description": (
+                "List this user's threads (required with service and read-only tokens; a user token's user "
+                "by default). " + USERNAME_DESCRIPTION
+            )
+        }
+    )
 
 
 class MessageListArgs(Schema):

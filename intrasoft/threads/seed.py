@@ -1,4 +1,5 @@
-"""Demo threads between the seeded account executives, and one long thread for benchmarks.
+"""Demo threads between the seeded account executives, a welcome thread for the demo user tokens,
+and one long thread for benchmarks.
 
 Threads are recognised by their title, so seeding twice adds nothing; ``--messages N``
 tops the benchmark thread up to N messages with bulk Core inserts in chunks.
@@ -23,6 +24,16 @@ from .validation import USERNAME_MAX_LENGTH, username_key, validate_username
 BENCHMARK_TITLE = "Benchmark thread"
 MAX_SEED_MESSAGES = 100_000
 LEADS_TITLE = "Area leads"
+#: Between the users of ``make run``'s demo tokens (quinn, jeff_goldblum) and an Area lead, so
+#: that either token has a thread to read and post in.
+WELCOME_TITLE = "Welcome"
+WELCOME_USERS = ("quinn", "jeff_goldblum")
+WELCOME_MESSAGES = (
+    "Welcome to IntraSoft threads! 👋",
+    "Thanks Quinn. Where do I find the pipeline?",
+    "Welcome Jeff: the revenue summary has it per Area.",
+    "And post here when you need a hand.",
+)
 DEMO_MESSAGES = (
     "Morning! Who is taking the renewal call with the customer today?",
     "I can take it, I know their finance team well.",
@@ -109,7 +120,9 @@ def _demo_threads() -> list[tuple[str, list[str]]]:
         (f"{area} account team", _distinct([username_for(n) for n in team["account_executives"]]))
         for area, team in teams.items()
     ]
-    threads.append((LEADS_TITLE, _distinct([username_for(team["account_executives"][0]) for team in teams.values()])))
+    leads = _distinct([username_for(team["account_executives"][0]) for team in teams.values()])
+    threads.append((LEADS_TITLE, leads))
+    threads.append((WELCOME_TITLE, _distinct([*WELCOME_USERS, leads[0]])))
     return threads
 
 
@@ -124,8 +137,9 @@ def seed(run: SeedRun) -> None:
         # Older threads first, so the list has a varied "most recent activity" order.
         thread = _create_thread(title, users, now - timedelta(days=len(demo) - index + 1))
         threads_added += 1
-        count = 4 + index % 4
-        messages_added += add_messages(thread, users, count, DEMO_MESSAGES, now - timedelta(hours=len(demo) - index))
+        texts = WELCOME_MESSAGES if title == WELCOME_TITLE else DEMO_MESSAGES
+        count = len(texts) if title == WELCOME_TITLE else 4 + index % 4
+        messages_added += add_messages(thread, users, count, texts, now - timedelta(hours=len(demo) - index))
     if messages:
         users = demo[0][1][:2]
         thread = _thread_by_title(BENCHMARK_TITLE)

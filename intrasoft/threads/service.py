@@ -5,6 +5,9 @@ Every write runs in ``run_in_transaction``. Storing a message first locks its th
 first, so they cannot deadlock, ids and ``sent_at`` grow together, and the thread's
 counters (``message_count``, ``last_message_id``, ``last_activity_at``) change in the
 same transaction as the message.
+
+``viewer`` (a user token's user, from ``access.viewer()``) limits a call to the threads that
+user is in: any other thread is "not found", with the very body of a missing one.
 """
 
 from __future__ import annotations
@@ -83,13 +86,26 @@ def messages_after_stmt(thread_id: int, after: int, limit: int) -> Select:
     )
 
 
-def _thread_or_404(thread_id: int, *, lock: bool = False) -> Thread:
+def _thread_or_404(thread_id: int, *, lock: bool = False, viewer: str | None = None) -> Thread:
+    """The thread, or 404. With a ``viewer``, their participation is checked first, so a thread
+    they are not in costs the same single statement as a missing one (participants never change)."""
     thread = None
-    if 0 < thread_id <= MAX_THREAD_ID:
+    if 0 < thread_id <= MAX_THREAD_ID and (viewer is None or _is_participant(thread_id, viewer)):
         thread = db.session.get(Thread, thread_id, with_for_update=lock, populate_existing=lock)
     if thread is None:
         abort(404, message=f"Thread {thread_id} not found.")
     return thread
+
+
+def _is_participant(thread_id: int, username: str) -> bool:
+    return (
+        db.session.scalar(
+            select(ThreadParticipant.id).where(
+                ThreadParticipant.thread_id == thread_id, ThreadParticipant.username_key == username_key(username)
+            )
+        )
+        is not None
+    )
 
 
 def participants_of(thread_ids: list[int]) -> dict[int, list[str]]:
@@ -106,9 +122,9 @@ def participants_of(thread_ids: list[int]) -> dict[int, list[str]]:
     return users
 
 
-def get_thread(thread_id: int) -> dict:
+def get_thread(thread_id: int, *, viewer: str | None = None) -> dict:
     """The thread, its participants and its newest messages (oldest first): three statements."""
-    thread = _thread_or_404(thread_id)
+    thread = _thread_or_404(thread_id, viewer=viewer)
     newest = db.session.execute(newest_messages_stmt(thread_id, DETAIL_MESSAGES)).all()
     return {
         "thread_id": thread.id,
@@ -121,9 +137,9 @@ def get_thread(thread_id: int) -> dict:
     }
 
 
-def list_messages(thread_id: int, after: int, page_size: int) -> Page:
+def list_messages(thread_id: int, after: int, page_size: int, *, viewer: str | None = None) -> Page:
     """Messages with an id above ``after``, oldest first (keyset: constant cost at any depth)."""
-    _thread_or_404(thread_id)
+    _thread_or_404(thread_id, viewer=viewer)
     rows = db.session.execute(messages_after_stmt(thread_id, after, page_size + 1)).all()
     has_more = len(rows) > page_size
     rows = rows[:page_size]
@@ -131,9 +147,9 @@ def list_messages(thread_id: int, after: int, page_size: int) -> Page:
     return Page([message_to_dict(row) for row in rows], {"X-Pagination": header})
 
 
-def all_messages(thread_id: int) -> list[dict]:
+def all_messages(thread_id: int, *, viewer: str | None = None) -> list[dict]:
     """Every message of the thread, in order (the compatibility contract has no paging)."""
-    _thread_or_404(thread_id)
+    _thread_or_404(thread_id, viewer=viewer)
     rows = db.session.execute(
         _on_thread_index(
             select(ThreadMessage.username, ThreadMessage.message)
@@ -239,8 +255,11 @@ def create_thread(users: list[str], title: str | None) -> dict:
     return run_in_transaction(work)
 
 
-def post_message(thread_id: int, username: str, text: str, *, location: str = "json") -> dict:
-    """Store a message from a participant: 404 for an unknown thread, 403 for anyone else.
+def post_message(
+    thread_id: int, username: str, text: str, *, location: str = "json", viewer: str | None = None
+) -> dict:
+    """Store a message from a participant: 404 for an unknown thread (or one ``viewer`` is not
+    in), 403 for anyone else.
 
     ``location`` is where the username came from, for the error (the body, or the path of
     the compatibility route).
@@ -249,7 +268,7 @@ def post_message(thread_id: int, username: str, text: str, *, location: str = "j
     previous: dict = {}  # what the last attempt wrote, to find it if its commit landed after all
 
     def work(attempt: int) -> dict:
-        thread = _thread_or_404(thread_id, lock=True)
+        thread = _thread_or_404(thread_id, lock=True, viewer=viewer)
         sender = db.session.scalar(
             select(ThreadParticipant.username).where(
                 ThreadParticipant.thread_id == thread_id, ThreadParticipant.username_key == key

@@ -1,0 +1,64 @@
+"""Who may do what in threads: the rules a user token adds, asked of the request's principal.
+
+A user token acts as its user: it lists only that user's threads, sees only the threads that
+user is in (any other is "not found", so ids do not reveal which threads exist), posts only as
+that user and creates only threads that include that user. Service and read-only tokens (and
+anonymous reads, where the server leaves reads open) see every thread and say who they act for.
+Both ``/api/threads`` and the ``/thread`` compatibility routes go through these functions.
+"""
+
+from __future__ import annotations
+
+from ..auth import current_principal
+from ..errors import field_error
+from .validation import username_key
+
+REQUIRED = "Missing data for required field."
+#: The 404 of every thread route, as the spec documents it.
+NOT_FOUND = "No thread with this id, or (with a user token) one that user is not in."
+
+
+def viewer() -> str | None:
+    """The user whose threads this request may see: a user token's user; None for every thread."""
+    principal = current_principal()
+    return principal.username if principal.is_user else None
+
+
+def listed_user(requested: str | None) -> str:
+    """Whose threads to list: ``?user=`` defaults to a user token's user; another user is 403.
+    Other principals must name the user (422)."""
+    principal = current_principal()
+    if not principal.is_user:
+        if requested is None:
+            field_error("user", REQUIRED, location="query")
+        return requested
+    if requested is not None and username_key(requested) != username_key(principal.username):
+        field_error(
+            "user", f"A user token lists only its own threads ({principal.username}).", location="query", status=403
+        )
+    return principal.username
+
+
+def sender(requested: str | None, *, location: str = "json") -> str:
+    """Who a message is from: a user token's user (``username`` may be omitted; another one is 403).
+    Other principals must give it (422)."""
+    principal = current_principal()
+    if not principal.is_user:
+        if requested is None:
+            field_error("username", REQUIRED, location=location)
+        return requested
+    if requested is not None and username_key(requested) != username_key(principal.username):
+        field_error(
+            "username",
+            f"A user token posts only as its own user ({principal.username}).",
+            location=location,
+            status=403,
+        )
+    return requested if requested is not None else principal.username
+
+
+def check_creator(users: list[str]) -> None:
+    """A user token creates only threads it is in (403 under ``errors.json.users`` otherwise)."""
+    principal = current_principal()
+    if principal.is_user and username_key(principal.username) not in {username_key(name) for name in users}:
+        field_error("users", f"A user token must include its own user ({principal.username}) in `users`.", status=403)
