@@ -10,6 +10,7 @@ from flask_smorest import abort
 from . import __version__
 from .auth import SECURITY_SCHEME_NAME, init_auth
 from .config import ConfigError, check_production, load_settings
+from .database import configure_sqlite
 from .errors import register_error_handlers
 from .extensions import api, cors, db, migrate
 from .observability import init_observability
@@ -47,6 +48,9 @@ def register_extensions(app: Flask) -> None:
 
         os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     api.init_app(app)
     api.spec.components.security_scheme(SECURITY_SCHEME_NAME, {"type": "http", "scheme": "bearer"})

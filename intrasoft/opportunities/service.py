@@ -79,8 +79,12 @@ def _cursor_after(oid: str | None) -> Cursor | None:
     )
 
 
-def get_opportunity_or_404(oid: str) -> Opportunity:
-    opportunity = db.session.get(Opportunity, oid) if _OID.match(oid) else None
+def get_opportunity_or_404(oid: str, *, lock: bool = False) -> Opportunity:
+    """The opportunity, or 404. With ``lock``, the row is locked and read again from the
+    database (``populate_existing``), never the copy the session may already hold."""
+    opportunity = None
+    if _OID.match(oid):
+        opportunity = db.session.get(Opportunity, oid, with_for_update=lock or None, populate_existing=lock)
     if opportunity is None:
         abort(404, message=f"Opportunity {oid} not found.")
     return opportunity
@@ -262,24 +266,24 @@ def create_opportunity(data: dict, idempotency_key: str | None = None) -> tuple[
 
 
 def update_opportunity(oid: str, changes: dict) -> Opportunity:
-    opportunity = get_opportunity_or_404(oid)
-    current = opportunity.status
-    status = changes.get("status", current)
-    if current in CLOSED_STATUSES and status != current:
-        field_error("status", f"The opportunity is {current}: its status is final.", status=409)
-    fallback = opportunity.probability if status == current else None
-    probability = _resolve_probability(status, changes.get("probability"), fallback)
-    if "expected_close_date" in changes:
-        _check_close_date(changes["expected_close_date"], status)
+    """Apply ``changes`` with every rule checked against the row as it is under its lock.
 
-    values = {**changes, "status": status, "probability": probability}
+    Concurrent updates of one opportunity queue on the row lock (``BEGIN IMMEDIATE`` on
+    SQLite), and each one re-reads what the previous one committed: "won and lost are
+    final" and "won is 100" can never be decided on a stale copy.
+    """
 
     def apply(attempt: int) -> Opportunity:
-        target = db.session.get(Opportunity, oid, with_for_update=True)
-        if target.status in CLOSED_STATUSES and target.status != status:
-            # Someone closed it between our read and our lock.
-            field_error("status", f"The opportunity is {target.status}: its status is final.", status=409)
-        for name, value in values.items():
+        target = get_opportunity_or_404(oid, lock=True)
+        current = target.status
+        status = changes.get("status", current)
+        if current in CLOSED_STATUSES and status != current:
+            field_error("status", f"The opportunity is {current}: its status is final.", status=409)
+        fallback = target.probability if status == current else None
+        probability = _resolve_probability(status, changes.get("probability"), fallback)
+        if "expected_close_date" in changes:
+            _check_close_date(changes["expected_close_date"], status)
+        for name, value in {**changes, "status": status, "probability": probability}.items():
             setattr(target, name, value)
         return target
 

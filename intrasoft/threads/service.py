@@ -278,7 +278,7 @@ def post_message(thread_id: int, username: str, text: str, *, location: str = "j
         ).inserted_primary_key[0]
         thread.last_message_id = message_id
         thread.last_activity_at = sent_at
-        thread.message_count = thread.message_count + 1
+        thread.message_count = Thread.message_count + 1  # SET message_count = message_count + 1
         return {"id": message_id, "thread_id": thread_id, "username": sender, "message": text, "sent_at": sent_at}
 
     return run_in_transaction(work)
