@@ -11,11 +11,14 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "gunicorn.conf.py"
@@ -261,3 +264,33 @@ def test_one_thread_means_sync_workers(monkeypatch):
 def test_bad_worker_counts_are_refused(monkeypatch, value):
     with pytest.raises(SystemExit, match="GUNICORN_WORKERS"):
         load_config_module({"GUNICORN_WORKERS": value}, monkeypatch)
+
+
+def test_fifty_concurrent_posts_to_one_thread_on_sqlite_with_several_workers(tmp_path):
+    """``make run``'s setup: the SQLite file served by several worker processes. No message and
+    no count may be lost: each post's read-modify-write of the thread runs under the write lock."""
+    writers = 50
+    users = [f"writer{i}" for i in range(writers)]
+    with gunicorn_with_shipped_config(tmp_path, GUNICORN_WORKERS="4") as (base, _, _):
+        created = requests.post(f"{base}/api/threads", json={"users": users}, timeout=30)
+        assert created.status_code == 201, created.text
+        thread_id = created.json()["thread_id"]
+        start = threading.Barrier(writers)
+
+        def send(index: int) -> int:
+            with requests.Session() as session:
+                start.wait(timeout=30)
+                return session.post(
+                    f"{base}/api/threads/{thread_id}/messages",
+                    json={"username": users[index], "message": f"message {index}"},
+                    timeout=60,
+                ).status_code
+
+        with ThreadPoolExecutor(max_workers=writers) as pool:
+            statuses = list(pool.map(send, range(writers)))
+        thread = requests.get(f"{base}/api/threads/{thread_id}", timeout=30).json()
+        messages = requests.get(f"{base}/api/threads/{thread_id}/messages?page_size=100", timeout=30).json()
+    assert statuses == [201] * writers
+    assert len(messages) == writers
+    assert sorted(m["message"] for m in messages) == sorted(f"message {i}" for i in range(writers))
+    assert thread["message_count"] == writers
