@@ -61,7 +61,7 @@ def register_extensions(app: Flask) -> None:
             r"/thread*": {"origins": app.config["CORS_ORIGINS"]},
         },
         expose_headers=["X-Pagination", "X-Request-ID", "Location", "ETag"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "X-Request-ID"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match", "X-Request-ID"],
     )
 
 

@@ -111,3 +111,20 @@ def test_won_racing_a_probability_change_always_ends_at_100(app, db):
                 assert "probability" in probability.json()["errors"]["json"]
             final = stored(db, oid)
             assert (final.status, final.probability) == ("won", 100)
+
+
+def test_concurrent_patches_with_the_same_if_match_one_wins_the_rest_are_412(app, db):
+    customer = CustomerFactory(cid=1)
+    editors = 8
+    with serve_app(app) as base:
+        for _ in range(ROUNDS // 3):
+            oid = OpportunityFactory(customer=customer, name="Original").oid
+            responses = race(
+                base, oid, [{"name": f"Edit {i}"} for i in range(editors)], [{"If-Match": '"1"'}] * editors
+            )
+            statuses = sorted(r.status_code for r in responses)
+            assert statuses == [200] + [412] * (editors - 1), statuses
+            winner = next(r for r in responses if r.status_code == 200)
+            assert winner.headers["ETag"] == '"2"'
+            final = stored(db, oid)
+            assert (final.name, final.version) == (winner.json()["name"], 2)
