@@ -9,7 +9,7 @@ from flask_smorest import abort
 
 from . import __version__
 from .auth import SECURITY_SCHEME_NAME, init_auth
-from .config import ConfigError, check_production, load_settings
+from .config import ConfigError, load_checked_settings
 from .database import configure_sqlite
 from .errors import register_error_handlers
 from .extensions import api, cors, db, migrate
@@ -23,8 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # keep the documented field order
     app.json.ensure_ascii = False
     try:
-        app.config.update(load_settings(app.instance_path, config))
-        check_production(app.config)
+        app.config.update(load_checked_settings(app.instance_path, config))
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         raise SystemExit(2) from None

@@ -23,6 +23,9 @@ EXAMPLE_TOKENS = frozenset(
 )
 MIN_TOKEN_LENGTH = 32
 DEV_SECRET_KEY = "dev-only-secret"  # noqa: S105 - refused in production by check_production
+MIN_SECRET_KEY_LENGTH = 32
+#: The values ``ENVIRONMENT`` may take (compared trimmed and case-insensitively).
+ENVIRONMENTS = ("development", "production")
 
 #: MySQL closes idle connections after ``wait_timeout`` (default 8 h, often
 #: lowered to 5-10 min by hosting providers); recycle well below that.
@@ -31,6 +34,18 @@ MYSQL_POOL_RECYCLE_SECONDS = 280
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used (raised before the app starts)."""
+
+
+def environment(value: str | None) -> str:
+    """``ENVIRONMENT`` trimmed and lower-cased ("development" when unset or empty).
+
+    Anything else stops the app: ``Production`` or ``prod`` must not quietly skip every
+    production check.
+    """
+    name = (value or "").strip().lower() or "development"
+    if name not in ENVIRONMENTS:
+        raise ConfigError(f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, not {value!r}")
+    return name
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
@@ -128,7 +143,7 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     url = database_url(env, instance_path)
     settings = {
         "APP_NAME": env.get("APP_NAME", "IntraSoft"),
-        "ENVIRONMENT": env.get("ENVIRONMENT", "development"),
+        "ENVIRONMENT": env.get("ENVIRONMENT"),
         "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "API_TOKENS": _list(env.get("API_TOKENS")),
@@ -157,12 +172,13 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         settings.update(overrides)
         if "SQLALCHEMY_DATABASE_URI" in overrides and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
             settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings["SQLALCHEMY_DATABASE_URI"])
+    settings["ENVIRONMENT"] = environment(settings["ENVIRONMENT"])
     return settings
 
 
 def check_production(settings: dict) -> None:
     """Refuse unsafe production settings with a message naming what is wrong."""
-    if settings["ENVIRONMENT"] != "production":
+    if environment(settings["ENVIRONMENT"]) != "production":
         return
     problems = []
     tokens = settings["API_TOKENS"]
@@ -176,7 +192,20 @@ def check_production(settings: dict) -> None:
         problems.append("API_TOKENS still holds the .env.example values")
     if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         problems.append("production needs MySQL (set DATABASE_URL or MYSQL_HOST), not SQLite")
-    if settings["SECRET_KEY"] == DEV_SECRET_KEY:
-        problems.append("SECRET_KEY must be set")
+    secret = settings["SECRET_KEY"] or ""
+    if secret == DEV_SECRET_KEY or len(secret.strip()) < MIN_SECRET_KEY_LENGTH:
+        problems.append(f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} characters")
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems))
+
+
+def load_checked_settings(instance_path: str, overrides: dict | None = None) -> dict:
+    """``load_settings`` then ``check_production``: what every process checks before it serves.
+
+    ``create_app`` calls it, and so does gunicorn's master (``gunicorn.conf.py``'s
+    ``on_starting``) before it binds or forks a worker: a refused configuration stops the
+    whole service with its reason instead of workers failing and being respawned forever.
+    """
+    settings = load_settings(instance_path, overrides)
+    check_production(settings)
+    return settings
