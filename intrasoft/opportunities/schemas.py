@@ -104,7 +104,9 @@ class IdempotencyHeaders(Schema):
         metadata={
             "description": (
                 "Makes retries safe: the same key with the same body returns the original opportunity "
-                "and creates nothing; with another body 422; while the first request runs 409."
+                "and creates nothing; with another body 422; while the first request runs 409. Keys "
+                "belong to the bearer token that sent them (another client's identical key is another "
+                "key) and are compared exactly (case-sensitive)."
             )
         },
     )
