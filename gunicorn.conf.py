@@ -32,6 +32,12 @@ e.g. ``--bind``):
   master, before any worker forks (and removed on exit); when set, its stale ``*.db``
   files are wiped at start, as prometheus_client's documentation requires.
 
+Before binding its socket or forking a worker, the master checks the application's settings
+with ``intrasoft.config.load_checked_settings`` (the check ``create_app`` runs): with
+``ENVIRONMENT=production`` and unsafe settings it exits with status 2 and the reason on
+stderr, instead of forking workers that fail at boot, forever, while the port accepts
+connections.
+
 Access log lines are JSON objects (python-json-logger) with the remote address, method,
 path (never the query string), status, bytes, duration, user agent, request id and
 worker pid. Headers such as Authorization and request bodies are never logged.
@@ -42,11 +48,15 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import sys
 import tempfile
+from pathlib import Path
 
 from gunicorn.glogging import Logger
 
 MAX_DEFAULT_WORKERS = 12
+#: Flask's default instance folder of the ``intrasoft`` package (where SQLite's file lives).
+INSTANCE_PATH = str(Path(__file__).resolve().parent / "instance")
 
 
 def _env_int(name: str, default: int, minimum: int = 1) -> int:
@@ -163,7 +173,20 @@ logger_class = JsonLogger
 
 
 # --- Server hooks ----------------------------------------------------------------------
+def refuse_unsafe_settings() -> None:
+    """Exit (status 2, the reason on stderr) when the app would refuse these settings."""
+    from intrasoft.config import ConfigError, load_checked_settings
+
+    try:
+        load_checked_settings(INSTANCE_PATH)
+    except ConfigError as exc:
+        on_exit(None)
+        sys.stderr.write(f"{exc}\n")
+        raise SystemExit(2) from None
+
+
 def on_starting(server):
+    refuse_unsafe_settings()
     metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     os.makedirs(metrics_dir, exist_ok=True)
     if not _OWN_METRICS_DIR:

@@ -10,7 +10,8 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, RequestRedirect
 
 from .auth import TokenKindsPlugin, describe_api_auth, init_auth
-from .config import ConfigError, check_production, check_tokens, load_settings
+from .config import ConfigError, load_checked_settings
+from .database import configure_sqlite
 from .errors import error_body, register_error_handlers
 from .extensions import cors, db, make_api, migrate
 from .fields import MAX_INTEGER_TEXT_DIGITS
@@ -87,9 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = AsciiIntegerConverter
     app.wsgi_app = guard_request_body(app.wsgi_app)
     try:
-        app.config.update(load_settings(app.instance_path, config))
-        check_production(app.config)
-        check_tokens(app.config)
+        app.config.update(load_checked_settings(app.instance_path, config))
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         raise SystemExit(2) from None
@@ -118,6 +117,9 @@ def register_extensions(app: Flask) -> None:
 
         os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     make_api(app, extra_plugins=[TokenKindsPlugin(app.config)], description=describe_api_auth(app.config))
     cors.init_app(
@@ -126,7 +128,7 @@ def register_extensions(app: Flask) -> None:
         # flask-cors sends Vary only with several origins; harden_response always does.
         vary_header=False,
         expose_headers=["X-Pagination", "X-Request-ID", "Location", "ETag"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "X-Request-ID"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match", "X-Request-ID"],
     )
 
 

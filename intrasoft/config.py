@@ -14,6 +14,8 @@ from urllib.parse import quote_plus
 
 from dotenv import load_dotenv
 
+from .usernames import InvalidText, username_key, validate_username
+
 #: Values shipped in ``.env.example``; production refuses to run with them.
 EXAMPLE_TOKENS = frozenset(
     {
@@ -27,6 +29,9 @@ EXAMPLE_TOKENS = frozenset(
 )
 MIN_TOKEN_LENGTH = 32
 DEV_SECRET_KEY = "dev-only-secret"  # noqa: S105 - refused in production by check_production
+MIN_SECRET_KEY_LENGTH = 32
+#: The values ``ENVIRONMENT`` may take (compared trimmed and case-insensitively).
+ENVIRONMENTS = ("development", "production")
 
 #: MySQL closes idle connections after ``wait_timeout`` (default 8 h, often
 #: lowered to 5-10 min by hosting providers); recycle well below that.
@@ -35,6 +40,18 @@ MYSQL_POOL_RECYCLE_SECONDS = 280
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used (raised before the app starts)."""
+
+
+def environment(value: str | None) -> str:
+    """``ENVIRONMENT`` trimmed and lower-cased ("development" when unset or empty).
+
+    Anything else stops the app: ``Production`` or ``prod`` must not quietly skip every
+    production check.
+    """
+    name = (value or "").strip().lower() or "development"
+    if name not in ENVIRONMENTS:
+        raise ConfigError(f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, not {value!r}")
+    return name
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
@@ -71,8 +88,6 @@ def user_tokens(value: str | None) -> list[tuple[str, str]]:
     entry stops the app; the message names the entry by position, never its text, which
     could be a token.
     """
-    from .threads.validation import InvalidText, validate_username
-
     pairs = []
     for position, entry in enumerate(_list(value), start=1):
         name, colon, token = entry.partition(":")
@@ -83,10 +98,6 @@ def user_tokens(value: str | None) -> list[tuple[str, str]]:
         except InvalidText as exc:
             raise ConfigError(f"API_USER_TOKENS entry {position} has an invalid username: {exc}") from None
     return pairs
-
-
-def is_production(environment: str) -> bool:
-    return environment.strip().lower() == "production"
 
 
 def _number(env: dict[str, str], name: str, default, minimum, maximum, kind=int):
@@ -174,7 +185,7 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     url = database_url(env, instance_path)
     settings = {
         "APP_NAME": env.get("APP_NAME", "IntraSoft"),
-        "ENVIRONMENT": env.get("ENVIRONMENT", "development"),
+        "ENVIRONMENT": env.get("ENVIRONMENT"),
         "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "API_TOKENS": _list(env.get("API_TOKENS")),
@@ -208,8 +219,9 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
         settings.update(overrides)
         if "SQLALCHEMY_DATABASE_URI" in overrides and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
             settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings["SQLALCHEMY_DATABASE_URI"])
+    settings["ENVIRONMENT"] = environment(settings["ENVIRONMENT"])
     if settings["AUTH_REQUIRED_FOR_READS"] is None:
-        settings["AUTH_REQUIRED_FOR_READS"] = is_production(settings["ENVIRONMENT"])
+        settings["AUTH_REQUIRED_FOR_READS"] = settings["ENVIRONMENT"] == "production"
     return settings
 
 
@@ -225,8 +237,6 @@ def check_tokens(settings: dict) -> None:
     """Refuse, in every environment, a token that would stand for two principals (in two
     variables, or bound to two users): which one a request is could not be decided.
     The message names the variables (and users), never the token."""
-    from .threads.validation import username_key
-
     principals: dict[str, dict[tuple, str]] = {}
     for name, token in all_tokens(settings):
         if name != "API_USER_TOKENS":
@@ -240,7 +250,7 @@ def check_tokens(settings: dict) -> None:
 
 def check_production(settings: dict) -> None:
     """Refuse unsafe production settings with a message naming what is wrong."""
-    if settings["ENVIRONMENT"] != "production":
+    if environment(settings["ENVIRONMENT"]) != "production":
         return
     problems = []
     tokens = settings["API_TOKENS"]
@@ -255,8 +265,9 @@ def check_production(settings: dict) -> None:
     problems.extend(production_token_problems(settings))
     if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         problems.append("production needs MySQL (set DATABASE_URL or MYSQL_HOST), not SQLite")
-    if settings["SECRET_KEY"] == DEV_SECRET_KEY:
-        problems.append("SECRET_KEY must be set")
+    secret = settings["SECRET_KEY"] or ""
+    if secret == DEV_SECRET_KEY or len(secret.strip()) < MIN_SECRET_KEY_LENGTH:
+        problems.append(f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} characters")
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems))
 
@@ -275,3 +286,17 @@ def production_token_problems(settings: dict) -> list[str]:
         if any(token in EXAMPLE_TOKENS for token in values):
             problems.append(f"{name} still holds the .env.example values")
     return problems
+
+
+def load_checked_settings(instance_path: str, overrides: dict | None = None) -> dict:
+    """``load_settings`` then ``check_production`` and ``check_tokens``: what every process checks
+    before it serves.
+
+    ``create_app`` calls it, and so does gunicorn's master (``gunicorn.conf.py``'s
+    ``on_starting``) before it binds or forks a worker: a refused configuration stops the
+    whole service with its reason instead of workers failing and being respawned forever.
+    """
+    settings = load_settings(instance_path, overrides)
+    check_production(settings)
+    check_tokens(settings)
+    return settings

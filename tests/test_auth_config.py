@@ -115,7 +115,7 @@ def production(**overrides):
     settings = {
         "ENVIRONMENT": "production",
         "SQLALCHEMY_DATABASE_URI": "mysql+pymysql://app@db/intrasoft",
-        "SECRET_KEY": "a-real-secret",
+        "SECRET_KEY": "a-real-secret-of-at-least-32-characters",
         "METRICS_TOKEN": None,
         **tokens(),
     }

@@ -6,6 +6,7 @@ import pytest
 from intrasoft.config import ConfigError, check_production, database_url, load_settings
 
 GOOD_TOKEN = "k" * 40
+GOOD_SECRET = "s" * 40
 
 
 def settings(**overrides):
@@ -13,7 +14,7 @@ def settings(**overrides):
         "ENVIRONMENT": "production",
         "API_TOKENS": [GOOD_TOKEN],
         "SQLALCHEMY_DATABASE_URI": "mysql+pymysql://app@db/intrasoft",
-        "SECRET_KEY": "a-real-secret",
+        "SECRET_KEY": GOOD_SECRET,
     }
     base.update(overrides)
     return base
@@ -63,6 +64,12 @@ def test_production_accepts_a_safe_configuration():
         ({"API_TOKENS": ["change-me-to-a-long-random-token-0001"]}, ".env.example"),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:///prod.db"}, "SQLite"),
         ({"SECRET_KEY": "dev-only-secret"}, "SECRET_KEY"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"SECRET_KEY": None}, "SECRET_KEY"),
+        ({"SECRET_KEY": "a-real-but-short-secret"}, "at least 32 characters"),
+        ({"SECRET_KEY": " " * 40}, "SECRET_KEY"),
+        ({"ENVIRONMENT": " Production ", "SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"ENVIRONMENT": "PRODUCTION", "API_TOKENS": []}, "API_TOKENS"),
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, reason):
@@ -106,3 +113,43 @@ def test_sync_deadline_must_end_before_the_gunicorn_timeout(monkeypatch, tmp_pat
         load_settings(str(tmp_path))
     monkeypatch.setenv("GUNICORN_TIMEOUT", "60")
     assert load_settings(str(tmp_path))["SYNC_DEADLINE_SECONDS"] == 28.0
+
+
+@pytest.fixture()
+def clean_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("ENV_FILE", str(tmp_path / "none.env"))
+    for name in ("ENVIRONMENT", "API_TOKENS", "SECRET_KEY", "DATABASE_URL", "MYSQL_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [(None, "development"), ("", "development"), (" Development\t", "development"), ("PRODUCTION ", "production")],
+)
+def test_environment_is_trimmed_and_case_insensitive(clean_env, tmp_path, raw, name):
+    if raw is not None:
+        clean_env.setenv("ENVIRONMENT", raw)
+    assert load_settings(str(tmp_path))["ENVIRONMENT"] == name
+
+
+@pytest.mark.parametrize("raw", ["prod", "staging", "Production!", "dev"])
+def test_an_unknown_environment_is_refused_naming_the_allowed_values(clean_env, tmp_path, raw):
+    clean_env.setenv("ENVIRONMENT", raw)
+    with pytest.raises(ConfigError, match="ENVIRONMENT must be one of development, production") as error:
+        load_settings(str(tmp_path))
+    assert repr(raw) in str(error.value)
+    with pytest.raises(ConfigError, match="ENVIRONMENT must be one of"):
+        check_production(settings(ENVIRONMENT=raw))
+
+
+def test_mixed_case_production_runs_every_check(clean_env, tmp_path):
+    from intrasoft.config import load_checked_settings
+
+    clean_env.setenv("ENVIRONMENT", "Production")
+    with pytest.raises(ConfigError, match="API_TOKENS must hold at least one token"):
+        load_checked_settings(str(tmp_path))
+    clean_env.setenv("API_TOKENS", GOOD_TOKEN)
+    clean_env.setenv("SECRET_KEY", GOOD_SECRET)
+    clean_env.setenv("DATABASE_URL", "mysql+pymysql://app@db/intrasoft")
+    assert load_checked_settings(str(tmp_path))["ENVIRONMENT"] == "production"

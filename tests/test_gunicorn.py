@@ -11,11 +11,14 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "gunicorn.conf.py"
@@ -67,23 +70,13 @@ def load_config_module(env: dict[str, str], monkeypatch):
     return module
 
 
-@contextlib.contextmanager
-def gunicorn_with_shipped_config(tmp_path, **settings):
-    """Gunicorn with the shipped config on a migrated SQLite database; stopped after."""
-    from flask_migrate import upgrade
-
-    from intrasoft import create_app
-
-    url = "sqlite:///" + str(tmp_path / "served.db")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
-    with app.app_context():
-        upgrade()
-
+def spawn_gunicorn(tmp_path, **settings) -> tuple[subprocess.Popen, str, Path, Path]:
+    """Start gunicorn as shipped (``gunicorn.conf.py``) with these environment settings."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "PROMETHEUS_", "INTRASOFT_"))}
+    env.pop("ENVIRONMENT", None)
     env.update(
         {
-            "DATABASE_URL": url,
             "API_TOKENS": "",
             "LOG_LEVEL": "WARNING",
             "ENV_FILE": str(tmp_path / "no.env"),
@@ -100,17 +93,36 @@ def gunicorn_with_shipped_config(tmp_path, **settings):
             stdout=out,
             stderr=err,
         )
-    base = f"http://127.0.0.1:{port}"
+    return process, f"http://127.0.0.1:{port}", stdout, stderr
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextlib.contextmanager
+def gunicorn_with_shipped_config(tmp_path, **settings):
+    """Gunicorn with the shipped config on a migrated SQLite database; stopped after."""
+    from flask_migrate import upgrade
+
+    from intrasoft import create_app
+
+    url = "sqlite:///" + str(tmp_path / "served.db")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        upgrade()
+
+    process, base, stdout, stderr = spawn_gunicorn(tmp_path, DATABASE_URL=url, **settings)
     try:
         wait_until_up(base, process)
         yield base, stdout, stderr
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
     assert process.returncode == 0, stderr.read_text()
 
 
@@ -294,3 +306,83 @@ def test_a_dead_workers_metric_files_are_folded_and_removed(tmp_path):
     assert after >= before + 1, "the dead worker's requests still count"
     assert "counter_retired.db" in files and "histogram_retired.db" in files
     assert not any(name.endswith(f"_{victim}.db") for name in files)
+
+
+def test_fifty_concurrent_posts_to_one_thread_on_sqlite_with_several_workers(tmp_path):
+    """``make run``'s setup: the SQLite file served by several worker processes. No message and
+    no count may be lost: each post's read-modify-write of the thread runs under the write lock."""
+    writers = 50
+    users = [f"writer{i}" for i in range(writers)]
+    with gunicorn_with_shipped_config(tmp_path, GUNICORN_WORKERS="4") as (base, _, _):
+        created = requests.post(f"{base}/api/threads", json={"users": users}, timeout=30)
+        assert created.status_code == 201, created.text
+        thread_id = created.json()["thread_id"]
+        start = threading.Barrier(writers)
+
+        def send(index: int) -> int:
+            with requests.Session() as session:
+                start.wait(timeout=30)
+                return session.post(
+                    f"{base}/api/threads/{thread_id}/messages",
+                    json={"username": users[index], "message": f"message {index}"},
+                    timeout=60,
+                ).status_code
+
+        with ThreadPoolExecutor(max_workers=writers) as pool:
+            statuses = list(pool.map(send, range(writers)))
+        thread = requests.get(f"{base}/api/threads/{thread_id}", timeout=30).json()
+        messages = requests.get(f"{base}/api/threads/{thread_id}/messages?page_size=100", timeout=30).json()
+    assert statuses == [201] * writers
+    assert len(messages) == writers
+    assert sorted(m["message"] for m in messages) == sorted(f"message {i}" for i in range(writers))
+    assert thread["message_count"] == writers
+
+
+WEAK_PRODUCTION = {"API_TOKENS": "short", "SECRET_KEY": "", "DATABASE_URL": "sqlite:///weak.db"}
+SAFE_PRODUCTION = {
+    "ENVIRONMENT": "production",
+    "API_TOKENS": "p" * 40,
+    "SECRET_KEY": "s" * 40,
+    # /health does not touch the database: an address where nothing listens is enough.
+    "DATABASE_URL": "mysql+pymysql://intrasoft@127.0.0.1:9/intrasoft?charset=utf8mb4",
+}
+
+
+def exit_code_of_refused_start(tmp_path, **settings) -> tuple[int, str]:
+    """Start gunicorn and wait (bounded) for the master itself to give up."""
+    (tmp_path / "tmp").mkdir()
+    process, _, _, stderr = spawn_gunicorn(tmp_path, TMPDIR=str(tmp_path / "tmp"), **settings)
+    try:
+        returncode = process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        stop(process)
+        pytest.fail("the gunicorn master kept running with settings the app refuses:\n" + stderr.read_text()[-2000:])
+    return returncode, stderr.read_text()
+
+
+@pytest.mark.parametrize("environment", ["production", " Production "])
+def test_production_with_weak_settings_stops_the_master_with_the_reason(tmp_path, environment):
+    returncode, stderr = exit_code_of_refused_start(tmp_path, ENVIRONMENT=environment, **WEAK_PRODUCTION)
+    assert returncode == 2
+    assert "Refusing to start in production" in stderr
+    assert "API token must be at least 32 characters" in stderr and "SECRET_KEY" in stderr
+    assert "Booting worker" not in stderr, "no worker was forked"
+    assert "Listening at" not in stderr, "the port was never opened"
+    assert "Traceback" not in stderr
+    assert not list((tmp_path / "tmp").iterdir()), "the metrics directory it created is removed"
+
+
+def test_an_unknown_environment_stops_the_master(tmp_path):
+    returncode, stderr = exit_code_of_refused_start(tmp_path, ENVIRONMENT="prod")
+    assert returncode == 2
+    assert "ENVIRONMENT must be one of development, production, not 'prod'" in stderr
+
+
+def test_a_safe_production_configuration_starts(tmp_path):
+    process, base, _, stderr = spawn_gunicorn(tmp_path, GUNICORN_WORKERS="1", **SAFE_PRODUCTION)
+    try:
+        wait_until_up(base, process)
+        assert get(base + "/health")[0] == 200
+    finally:
+        stop(process)
+    assert process.returncode == 0, stderr.read_text()

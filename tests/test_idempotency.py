@@ -1,3 +1,4 @@
+import hashlib
 from datetime import date, timedelta
 
 import pytest
@@ -6,7 +7,12 @@ from sqlalchemy import func, select
 from intrasoft.database import utcnow
 from intrasoft.opportunities.models import IdempotencyKey, Opportunity
 
+from .conftest import QUINN_TOKEN, TEST_TOKEN, make_app, token_client
 from .factories import CustomerFactory
+
+#: The fingerprint the ``client`` fixture's keys are stored under: SHA-256 of its token.
+#: What a key sent with the test token is stored under: the token's id (a SHA-256 prefix).
+CLIENT = hashlib.sha256(TEST_TOKEN.encode()).hexdigest()[:32]
 
 BODY = {
     "cid": 1,
@@ -53,14 +59,14 @@ def test_key_in_flight_is_409_and_abandoned_key_is_taken_over(client, db, app):
     from intrasoft.opportunities.service import _request_hash
 
     request_hash = _request_hash(OpportunityCreateSchema().load(BODY))
-    db.session.add(IdempotencyKey(key="busy", request_hash=request_hash, created_at=utcnow()))
+    db.session.add(IdempotencyKey(client=CLIENT, key="busy", request_hash=request_hash, created_at=utcnow()))
     db.session.commit()
     busy = post(client, "busy")
     assert busy.status_code == 409 and "Idempotency-Key" in busy.json["errors"]["headers"]
     assert rows(db) == 0
 
     stale = utcnow() - timedelta(seconds=app.config["IDEMPOTENCY_IN_FLIGHT_SECONDS"] + 5)
-    db.session.add(IdempotencyKey(key="crashed", request_hash=request_hash, created_at=stale))
+    db.session.add(IdempotencyKey(client=CLIENT, key="crashed", request_hash=request_hash, created_at=stale))
     db.session.commit()
     taken_over = post(client, "crashed")
     assert taken_over.status_code == 201 and rows(db) == 1
@@ -98,7 +104,9 @@ def test_expired_keys_are_free_again_and_purged(client, db, app):
     first = post(client, "yesterday")
     assert first.status_code == 201
     ttl = timedelta(hours=app.config["IDEMPOTENCY_TTL_HOURS"])
-    db.session.get(IdempotencyKey, "yesterday").created_at = utcnow() - ttl - timedelta(minutes=1)
+    db.session.get(IdempotencyKey, {"client": CLIENT, "key": "yesterday"}).created_at = (
+        utcnow() - ttl - timedelta(minutes=1)
+    )
     db.session.commit()
     # Past its time to live the key is a new request, even with another body.
     reused = post(client, "yesterday", {**BODY, "name": "Next year's deal"})
@@ -106,7 +114,9 @@ def test_expired_keys_are_free_again_and_purged(client, db, app):
     assert rows(db) == 2
 
     for key in ("old-1", "old-2"):
-        db.session.add(IdempotencyKey(key=key, request_hash="x", created_at=utcnow() - ttl - timedelta(hours=1)))
+        db.session.add(
+            IdempotencyKey(client=CLIENT, key=key, request_hash="x", created_at=utcnow() - ttl - timedelta(hours=1))
+        )
     db.session.commit()
     assert purge_expired_idempotency_keys() == 2
     assert scheduled_purge(app) == 0
@@ -148,3 +158,45 @@ def test_a_retry_after_midnight_replays_instead_of_failing_the_date_rule(client,
     # Without the key the same body is now refused: the replay did not run the rules.
     assert client.post("/api/opportunities", json=body).status_code == 422
     assert rows(db) == 1
+
+
+def test_keys_are_compared_exactly(client, db):
+    upper = post(client, "Order-7")
+    lower = post(client, "order-7")
+    assert upper.status_code == lower.status_code == 201
+    assert "Idempotent-Replayed" not in lower.headers
+    assert lower.json["oid"] != upper.json["oid"]
+    assert post(client, "Order-7").json["oid"] == upper.json["oid"]
+    assert post(client, "order-7").json["oid"] == lower.json["oid"]
+    assert rows(db) == 2
+
+
+def test_keys_belong_to_the_client_that_sent_them(app, client, db):
+    other = token_client(app, QUINN_TOKEN)  # another client that may write
+
+    mine = post(client, "shared-key")
+    theirs = post(other, "shared-key")
+    assert mine.status_code == theirs.status_code == 201
+    assert "Idempotent-Replayed" not in theirs.headers
+    assert theirs.json["oid"] != mine.json["oid"]
+    # Another body under the same key is no conflict either: it is the other client's key.
+    assert post(other, "another-key", {**BODY, "name": "Theirs"}).status_code == 201
+    assert post(client, "another-key").status_code == 201
+    # Each client replays its own.
+    assert post(client, "shared-key").json["oid"] == mine.json["oid"]
+    assert post(other, "shared-key").json["oid"] == theirs.json["oid"]
+    assert rows(db) == 4
+
+    stored = {(k.client, k.key) for k in db.session.scalars(select(IdempotencyKey))}
+    other_client = hashlib.sha256(QUINN_TOKEN.encode()).hexdigest()[:32]
+    assert stored == {(c, k) for c in (CLIENT, other_client) for k in ("shared-key", "another-key")}
+
+
+def test_without_a_token_keys_belong_to_the_anonymous_client(database_url, db):
+    # Development without any token configured: writes are open and sent by no client.
+    open_app = make_app(database_url, API_TOKENS=[], API_READ_TOKENS=[], API_USER_TOKENS=[])
+    anon_client = open_app.test_client()
+    first = post(anon_client, "open-key")
+    assert first.status_code == 201
+    assert post(anon_client, "open-key").json["oid"] == first.json["oid"]
+    assert [(k.client, k.key) for k in db.session.scalars(select(IdempotencyKey))] == [("", "open-key")]

@@ -12,7 +12,7 @@ from sqlalchemy import event, select
 from intrasoft.database import utcnow
 from intrasoft.revenue.models import RevenueTarget
 
-from .conftest import MYSQL, TEST_TOKEN, mysql_only
+from .conftest import TEST_TOKEN, mysql_only
 from .factories import RevenueActualFactory, RevenueTargetFactory
 from .servers import serve_app
 
@@ -148,10 +148,18 @@ def test_spec_documents_the_revenue_endpoints(client):
     assert "422" in paths["/api/revenue/summary"]["get"]["responses"]
 
 
-@pytest.mark.skipif(MYSQL, reason="MySQL serialises this race with gap locks (a deadlock, retried), not a duplicate")
-def test_concurrent_first_put_becomes_an_update(client, db):
-    """Another client creates the target between our read and our insert: we update it instead."""
+@mysql_only
+def test_a_duplicate_key_on_the_first_put_becomes_an_update(client, db):
+    """Another client creates the target between our read and our insert: we update it instead.
+
+    Only READ COMMITTED lets that happen (no gap lock on the missing row); at MySQL's default
+    REPEATABLE READ the gap lock turns it into a deadlock, retried, and on SQLite the write
+    transaction's BEGIN IMMEDIATE keeps every other writer out from the start.
+    """
     raced = []
+
+    def read_committed(conn):
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
     def other_client_inserts_first(conn, cursor, statement, *args):
         if statement.startswith("INSERT INTO revenue_targets") and not raced:
@@ -164,18 +172,19 @@ def test_concurrent_first_put_becomes_an_update(client, db):
                 )
                 other.commit()
 
+    event.listen(db.engine, "begin", read_committed)
     event.listen(db.engine, "before_cursor_execute", other_client_inserts_first)
     try:
         response = client.put("/api/revenue/targets/UK/2026", json={"amount": "7.00"})
     finally:
         event.remove(db.engine, "before_cursor_execute", other_client_inserts_first)
+        event.remove(db.engine, "begin", read_committed)
     assert raced
     assert response.status_code == 200, response.json
     assert response.json["amount"] == "7.00"
     assert db.session.execute(select(RevenueTarget.amount)).scalars().all() == [Decimal("7.00")]
 
 
-@mysql_only
 def test_concurrent_first_puts_through_http_give_one_row(app, db):
     """Ten clients set the same new target at once: one creates it, the others update it."""
     headers = {"Authorization": f"Bearer {TEST_TOKEN}"}

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from intrasoft.customers.seed import account_teams
 from intrasoft.threads.models import Thread, ThreadMessage, ThreadParticipant
 from intrasoft.threads.seed import BENCHMARK_TITLE, WELCOME_TITLE, username_for
-from intrasoft.threads.validation import validate_username
+from intrasoft.usernames import validate_username
 
 from .conftest import JEFF_TOKEN, QUINN_TOKEN, token_client
 

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from intrasoft.threads.models import Thread, ThreadMessage, ThreadParticipant
-from intrasoft.threads.validation import MESSAGE_MAX_CHARACTERS, character_count, username_key
+from intrasoft.threads.validation import MESSAGE_MAX_CHARACTERS, character_count
+from intrasoft.usernames import username_key
 
 
 def assert_nothing_written(db):

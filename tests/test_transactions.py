@@ -9,6 +9,7 @@ from intrasoft.opportunities.models import IdempotencyKey, Opportunity
 
 from .factories import CustomerFactory
 from .faults import fail_statements, lose_reply_after_commit, mysql_error
+from .test_idempotency import CLIENT
 
 BODY = {
     "cid": 1,
@@ -59,7 +60,7 @@ def test_gives_up_after_bounded_attempts_with_503_and_nothing_written(client, db
     assert response.json["code"] == 503 and "Traceback" not in response.get_data(as_text=True)
     assert rows(db) == 0
     # The key was released: the client's retry goes through.
-    assert db.session.get(IdempotencyKey, "k-1") is None
+    assert db.session.get(IdempotencyKey, {"client": CLIENT, "key": "k-1"}) is None
     retry = client.post("/api/opportunities", json=BODY, headers={"Idempotency-Key": "k-1"})
     assert retry.status_code == 201 and rows(db) == 1
 

@@ -6,7 +6,9 @@
   Lock names are server-wide, so the name includes the database name.
 * Other databases (SQLite): a row in ``country_sync_locks`` with an owner and a lease.
   It can be taken over when the lease has expired, or at once when the owner is a process
-  of this host that no longer exists. The holder renews the lease between steps.
+  of this host that no longer exists. The holder renews the lease between steps. Every
+  change of the row is a write transaction (``BEGIN IMMEDIATE``), so the read-then-swap of
+  a take-over runs under SQLite's write lock.
 
 Both are non-blocking: ``acquire`` returns ``False`` when another sync holds the lock.
 """
@@ -24,7 +26,7 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from ..database import utcnow
+from ..database import utcnow, write_transaction
 from .models import SyncLock
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,7 @@ class SyncLockHandle:
     def _acquire_row(self) -> bool:
         now = utcnow()
         values = {"name": LOCK_NAME, "owner": self.owner, "acquired_at": now, "expires_at": now + self.lease}
-        with self.engine.connect() as connection:
+        with write_transaction(), self.engine.connect() as connection:
             try:
                 connection.execute(insert(SyncLock).values(**values))
                 connection.commit()
@@ -139,7 +141,7 @@ class SyncLockHandle:
             return bool(taken)
 
     def _release_row(self) -> None:
-        with self.engine.begin() as connection:
+        with write_transaction(), self.engine.begin() as connection:
             connection.execute(delete(SyncLock).where(SyncLock.name == LOCK_NAME, SyncLock.owner == self.owner))
 
     # --- API -----------------------------------------------------------------------
@@ -155,7 +157,7 @@ class SyncLockHandle:
 
     def _renew_row(self) -> None:
         now = utcnow()
-        with self.engine.begin() as connection:
+        with write_transaction(), self.engine.begin() as connection:
             connection.execute(
                 update(SyncLock)
                 .where(SyncLock.name == LOCK_NAME, SyncLock.owner == self.owner)

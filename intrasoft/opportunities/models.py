@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String, text
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..customers.models import Customer
@@ -26,10 +27,15 @@ class Opportunity(db.Model):
     expected_close_date: Mapped[date] = mapped_column(Date)
     account_executive: Mapped[str | None] = mapped_column(String(100))
     technical_specialist: Mapped[str | None] = mapped_column(String(100))
+    #: 1 when created, incremented by every update (SQLAlchemy's version counter, below);
+    #: the ETag is its quoted value, and ``If-Match`` is checked against it.
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
 
     customer: Mapped[Customer] = relationship(lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (
         Index("ix_crm_opportunities_created_at_oid", "created_at", "oid"),
@@ -50,12 +56,22 @@ class Opportunity(db.Model):
     )
 
 
+#: Keys are compared exactly: MySQL/MariaDB's default utf8mb4 collations would make ``Abc``
+#: and ``abc`` one key (SQLite compares bytes already).
+IdempotencyKeyString = String(255).with_variant(mysql.VARCHAR(255, collation="utf8mb4_bin"), "mysql", "mariadb")
+
+
 class IdempotencyKey(db.Model):
-    """A client's ``Idempotency-Key`` for a create, so a retried request creates nothing new."""
+    """A client's ``Idempotency-Key`` for a create, so a retried request creates nothing new.
+
+    A key belongs to the client that sent it: two clients choosing the same key are two keys.
+    """
 
     __tablename__ = "idempotency_keys"
 
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    #: The ``token_id`` of the bearer token that sent the key (``auth.Principal``; "" without a token).
+    client: Mapped[str] = mapped_column(String(64), primary_key=True, server_default=text("''"))
+    key: Mapped[str] = mapped_column(IdempotencyKeyString, primary_key=True)
     #: SHA-256 of the canonical request body: the same key with another body is refused.
     request_hash: Mapped[str] = mapped_column(String(64))
     #: None while the first request is in flight; the created opportunity's oid after.

@@ -1,16 +1,27 @@
 from flask import url_for
 
+from ..auth import current_principal
 from ..blueprint import Blueprint
 from ..customers.service import get_customer_or_404
+from ..preconditions import etag_for, parse_if_match
 from ..schemas import PAGINATION_HEADER, WRITE_ERRORS, ErrorSchema, document_errors
 from .schemas import (
     IdempotencyHeaders,
+    IfMatchHeaders,
     OpportunityCreateSchema,
     OpportunityListArgs,
     OpportunitySchema,
     OpportunityUpdateSchema,
 )
 from .service import create_opportunity, get_opportunity_or_404, list_opportunities, update_opportunity
+
+#: Every response carrying one opportunity has its version as a strong ETag.
+ETAG_HEADER = {
+    "ETag": {
+        "description": 'Strong validator: the quoted `version` (`"4"`); send it back as `If-Match` on PATCH.',
+        "schema": {"type": "string"},
+    }
+}
 
 blp = Blueprint("opportunities", __name__, url_prefix="/api", description="CRM opportunities of customers.")
 
@@ -39,7 +50,7 @@ def list_opportunities_view(args):
     201,
     OpportunitySchema,
     description="The stored opportunity (also for a replayed Idempotency-Key).",
-    headers={"Location": {"description": "URL of the opportunity", "schema": {"type": "string"}}},
+    headers={"Location": {"description": "URL of the opportunity", "schema": {"type": "string"}}, **ETAG_HEADER},
 )
 @document_errors(blp, WRITE_ERRORS)
 @blp.alt_response(409, schema=ErrorSchema, description="A request with this Idempotency-Key is in flight.")
@@ -54,37 +65,49 @@ def list_opportunities_view(args):
     ),
 )
 def create_opportunity_view(headers, data):
-    opportunity, replayed = create_opportunity(data, headers.get("idempotency_key"))
+    opportunity, replayed = create_opportunity(data, headers.get("idempotency_key"), current_principal().token_id or "")
     location = url_for("opportunities.get_opportunity_view", oid=opportunity.oid)
-    response_headers = {"Location": location}
+    response_headers = {"Location": location, "ETag": etag_for(opportunity.version)}
     if replayed:
         response_headers["Idempotent-Replayed"] = "true"
     return opportunity, 201, response_headers
 
 
 @blp.route("/opportunities/<oid>")
-@blp.response(200, OpportunitySchema)
+@blp.response(200, OpportunitySchema, headers=ETAG_HEADER)
 @blp.alt_response(404, schema=ErrorSchema, description="Unknown or malformed oid.")
-@blp.doc(summary="Get an opportunity", description="One opportunity by its `oid` (32 lowercase hex characters).")
+@blp.doc(
+    summary="Get an opportunity",
+    description="One opportunity by its `oid` (32 lowercase hex characters), with its version as `ETag`.",
+)
 def get_opportunity_view(oid):
-    return get_opportunity_or_404(oid)
+    opportunity = get_opportunity_or_404(oid)
+    return opportunity, 200, {"ETag": etag_for(opportunity.version)}
 
 
 @blp.route("/opportunities/<oid>", methods=["PATCH"])
+@blp.arguments(IfMatchHeaders, location="headers", as_kwargs=False)
 @blp.arguments(OpportunityUpdateSchema, example={"status": "negotiation"}, required=False)
-@blp.response(200, OpportunitySchema)
-@document_errors(blp, WRITE_ERRORS)
+@blp.response(200, OpportunitySchema, headers=ETAG_HEADER)
+@document_errors(blp, {**WRITE_ERRORS, 400: "The body is not valid JSON, or `If-Match` is malformed."})
 @blp.alt_response(404, schema=ErrorSchema, description="Unknown or malformed oid.")
 @blp.alt_response(409, schema=ErrorSchema, description="The opportunity is won or lost: its status is final.")
+@blp.alt_response(
+    412,
+    schema=ErrorSchema,
+    description="`If-Match` is not the current ETag: the opportunity changed since it was read (nothing written).",
+)
 @blp.doc(
     summary="Update an opportunity",
     description=(
         "Partial update with the create rules. Changing the status without a probability resets the "
-        "probability to the new status's default. Won and lost are final (409)."
+        "probability to the new status's default. Won and lost are final (409). With `If-Match` "
+        "(the `ETag` of a GET), the update applies only if nobody changed the opportunity since (412)."
     ),
 )
-def update_opportunity_view(changes, oid):
-    return update_opportunity(oid, changes)
+def update_opportunity_view(headers, changes, oid):
+    opportunity = update_opportunity(oid, changes, parse_if_match(headers.get("if_match")))
+    return opportunity, 200, {"ETag": etag_for(opportunity.version)}
 
 
 @blp.route("/customers/<int:cid>/opportunities")

@@ -6,9 +6,10 @@ from ..customers.schemas import MAX_CID
 from ..domain import AREAS, CURRENCIES, PRODUCTS, STATUSES
 from ..fields import Money, MoneyInput, QueryInteger, TrimmedString, UTCDateTime, date_from_2000
 from ..pagination import cursor_args
+from ..preconditions import IF_MATCH_PATTERN
 
 MAX_MONTHLY_REVENUE = Decimal("1000000")
-READ_ONLY_FIELDS = ("oid", "created_at", "updated_at")
+READ_ONLY_FIELDS = ("oid", "version", "created_at", "updated_at")
 OID_PATTERN = r"^[0-9a-f]{32}$"
 
 
@@ -24,6 +25,9 @@ class OpportunitySchema(Schema):
     expected_close_date = fields.Date(metadata={"example": "2026-03-31"})
     account_executive = fields.String(allow_none=True, metadata={"example": "Claire Martin"})
     technical_specialist = fields.String(allow_none=True, metadata={"example": "Lucas Bernard"})
+    version = fields.Integer(
+        metadata={"example": 4, "description": "1 when created, +1 on every update; the `ETag` is its quoted value."}
+    )
     created_at = UTCDateTime()
     updated_at = UTCDateTime()
 
@@ -104,7 +108,26 @@ class IdempotencyHeaders(Schema):
         metadata={
             "description": (
                 "Makes retries safe: the same key with the same body returns the original opportunity "
-                "and creates nothing; with another body 422; while the first request runs 409."
+                "and creates nothing; with another body 422; while the first request runs 409. Keys "
+                "belong to the bearer token that sent them (another client's identical key is another "
+                "key) and are compared exactly (case-sensitive)."
             )
+        },
+    )
+
+
+class IfMatchHeaders(Schema):
+    if_match = fields.String(
+        data_key="If-Match",
+        metadata={
+            "description": (
+                'Optimistic concurrency: the `ETag` of the opportunity as last read (e.g. `"4"`). '
+                "The update applies only while it is still current, otherwise 412 and nothing is "
+                'written (read it again). `*` matches any existing opportunity; a weak tag (`W/"4"`) '
+                "never matches. A malformed value is 400. Without the header the update applies "
+                "to the current opportunity."
+            ),
+            "pattern": IF_MATCH_PATTERN,
+            "example": '"4"',
         },
     )

@@ -14,6 +14,7 @@ from flask import current_app
 from flask_smorest import abort
 from sqlalchemy import and_, delete, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import ETags
 
 from ..customers.models import Customer
 from ..database import run_in_transaction, utcnow
@@ -21,6 +22,7 @@ from ..domain import CLOSED_STATUSES, DEFAULT_PROBABILITY, FIXED_PROBABILITY, OP
 from ..errors import field_error
 from ..extensions import db
 from ..pagination import Cursor, Page, paginate
+from ..preconditions import check_if_match
 from .models import IdempotencyKey, Opportunity
 
 log = logging.getLogger(__name__)
@@ -79,8 +81,12 @@ def _cursor_after(oid: str | None) -> Cursor | None:
     )
 
 
-def get_opportunity_or_404(oid: str) -> Opportunity:
-    opportunity = db.session.get(Opportunity, oid) if _OID.match(oid) else None
+def get_opportunity_or_404(oid: str, *, lock: bool = False) -> Opportunity:
+    """The opportunity, or 404. With ``lock``, the row is locked and read again from the
+    database (``populate_existing``), never the copy the session may already hold."""
+    opportunity = None
+    if _OID.match(oid):
+        opportunity = db.session.get(Opportunity, oid, with_for_update=lock or None, populate_existing=lock)
     if opportunity is None:
         abort(404, message=f"Opportunity {oid} not found.")
     return opportunity
@@ -143,32 +149,42 @@ def _replay_or_refuse(record: IdempotencyKey, request_hash: str) -> Opportunity:
     return db.session.get(Opportunity, record.oid)
 
 
-def _earlier_request(key: str) -> IdempotencyKey | None:
-    """The live record of ``key``, or None when the key is free to claim."""
-    record = db.session.get(IdempotencyKey, key, populate_existing=True)
+def _stored_key(client: str, key: str) -> IdempotencyKey | None:
+    """The record of (client, key): a key is only ever the client's own (compared exactly)."""
+    return db.session.get(IdempotencyKey, {"client": client, "key": key}, populate_existing=True)
+
+
+def _is_key(client: str, key: str):
+    return and_(IdempotencyKey.client == client, IdempotencyKey.key == key)
+
+
+def _earlier_request(client: str, key: str) -> IdempotencyKey | None:
+    """The live record of the client's ``key``, or None when the key is free to claim."""
+    record = _stored_key(client, key)
     return None if record is None or _is_free(record) else record
 
 
-def _claim_idempotency_key(key: str, request_hash: str) -> Opportunity | None:
-    """Reserve ``key`` for this request; return the opportunity when it was created meanwhile.
+def _claim_idempotency_key(client: str, key: str, request_hash: str) -> Opportunity | None:
+    """Reserve the client's ``key`` for this request; return the opportunity when it was
+    created meanwhile.
 
     The claim commits on its own, before the create, so that a concurrent request with
     the same key sees it in flight (409) instead of waiting on a row lock.
     """
     for _ in range(3):
-        seen = db.session.get(IdempotencyKey, key, populate_existing=True)
+        seen = _stored_key(client, key)
         if seen is not None and not _is_free(seen):
             return _replay_or_refuse(seen, request_hash)
 
         def claim(attempt: int, seen_at=seen.created_at if seen else None) -> bool:
             if seen_at is None:
-                db.session.add(IdempotencyKey(key=key, request_hash=request_hash, created_at=utcnow()))
+                db.session.add(IdempotencyKey(client=client, key=key, request_hash=request_hash, created_at=utcnow()))
                 db.session.flush()  # IntegrityError when a concurrent request inserted it first
                 return True
             # Replace the expired or abandoned record we saw, unless someone replaced it first.
             replaced = db.session.execute(
                 update(IdempotencyKey)
-                .where(IdempotencyKey.key == key, IdempotencyKey.created_at == seen_at)
+                .where(_is_key(client, key), IdempotencyKey.created_at == seen_at)
                 .values(request_hash=request_hash, oid=None, created_at=utcnow())
             )
             return replaced.rowcount == 1
@@ -193,20 +209,24 @@ def purge_expired_idempotency_keys() -> int:
     return purged
 
 
-def _release_idempotency_key(key: str) -> None:
+def _release_idempotency_key(client: str, key: str) -> None:
     """Free the key of a create that failed, so the client's retry can go through."""
     db.session.rollback()
 
     def release(attempt: int) -> None:
-        db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.key == key, IdempotencyKey.oid.is_(None)))
+        db.session.execute(delete(IdempotencyKey).where(_is_key(client, key), IdempotencyKey.oid.is_(None)))
 
     run_in_transaction(release)
 
 
-def create_opportunity(data: dict, idempotency_key: str | None = None) -> tuple[Opportunity, bool]:
-    """Create an opportunity; return it and whether it was replayed from an earlier request."""
+def create_opportunity(data: dict, idempotency_key: str | None = None, client: str = "") -> tuple[Opportunity, bool]:
+    """Create an opportunity; return it and whether it was replayed from an earlier request.
+
+    ``client`` (the principal's ``token_id``, "" without a token) scopes the ``Idempotency-Key``: the same key
+    from another client is another key.
+    """
     request_hash = _request_hash(data) if idempotency_key else None
-    if idempotency_key and (earlier := _earlier_request(idempotency_key)) is not None:
+    if idempotency_key and (earlier := _earlier_request(client, idempotency_key)) is not None:
         # Replayed before the rules: a retry after midnight must not fail on "close date in the past".
         return _replay_or_refuse(earlier, request_hash), True
     customer = db.session.get(Customer, data["cid"])
@@ -217,7 +237,7 @@ def create_opportunity(data: dict, idempotency_key: str | None = None) -> tuple[
     _check_close_date(data["expected_close_date"], status)
 
     if idempotency_key:
-        replayed = _claim_idempotency_key(idempotency_key, request_hash)
+        replayed = _claim_idempotency_key(client, idempotency_key, request_hash)
         if replayed is not None:
             return replayed, True
 
@@ -250,36 +270,38 @@ def create_opportunity(data: dict, idempotency_key: str | None = None) -> tuple[
         opportunity = Opportunity(**values)
         db.session.add(opportunity)
         if idempotency_key:
-            db.session.execute(update(IdempotencyKey).where(IdempotencyKey.key == idempotency_key).values(oid=oid))
+            db.session.execute(update(IdempotencyKey).where(_is_key(client, idempotency_key)).values(oid=oid))
         return opportunity
 
     try:
         return run_in_transaction(insert), False
     except BaseException:
         if idempotency_key:
-            _release_idempotency_key(idempotency_key)
+            _release_idempotency_key(client, idempotency_key)
         raise
 
 
-def update_opportunity(oid: str, changes: dict) -> Opportunity:
-    opportunity = get_opportunity_or_404(oid)
-    current = opportunity.status
-    status = changes.get("status", current)
-    if current in CLOSED_STATUSES and status != current:
-        field_error("status", f"The opportunity is {current}: its status is final.", status=409)
-    fallback = opportunity.probability if status == current else None
-    probability = _resolve_probability(status, changes.get("probability"), fallback)
-    if "expected_close_date" in changes:
-        _check_close_date(changes["expected_close_date"], status)
+def update_opportunity(oid: str, changes: dict, if_match: ETags | None = None) -> Opportunity:
+    """Apply ``changes`` with every rule checked against the row as it is under its lock.
 
-    values = {**changes, "status": status, "probability": probability}
+    Concurrent updates of one opportunity queue on the row lock (``BEGIN IMMEDIATE`` on
+    SQLite), and each one re-reads what the previous one committed: "won and lost are
+    final", "won is 100" and ``If-Match`` (412 when the version moved on) are never decided
+    on a stale copy. Every update increments ``version``.
+    """
 
     def apply(attempt: int) -> Opportunity:
-        target = db.session.get(Opportunity, oid, with_for_update=True)
-        if target.status in CLOSED_STATUSES and target.status != status:
-            # Someone closed it between our read and our lock.
-            field_error("status", f"The opportunity is {target.status}: its status is final.", status=409)
-        for name, value in values.items():
+        target = get_opportunity_or_404(oid, lock=True)
+        check_if_match(if_match, target.version)
+        current = target.status
+        status = changes.get("status", current)
+        if current in CLOSED_STATUSES and status != current:
+            field_error("status", f"The opportunity is {current}: its status is final.", status=409)
+        fallback = target.probability if status == current else None
+        probability = _resolve_probability(status, changes.get("probability"), fallback)
+        if "expected_close_date" in changes:
+            _check_close_date(changes["expected_close_date"], status)
+        for name, value in {**changes, "status": status, "probability": probability}.items():
             setattr(target, name, value)
         return target
 

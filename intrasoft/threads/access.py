@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..auth import current_principal
 from ..errors import field_error
-from .validation import username_key
+from ..usernames import username_key
 
 REQUIRED = "Missing data for required field."
 #: The 404 of every thread route, as the spec documents it.

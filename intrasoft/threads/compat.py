@@ -9,9 +9,9 @@ from flask import current_app
 from ..blueprint import Blueprint
 from ..errors import field_error
 from ..schemas import WRITE_ERRORS, ErrorSchema, document_errors
+from ..usernames import InvalidText, validate_username
 from . import access, service
 from .schemas import CompatMessageCreateSchema, CompatThreadCreatedSchema, CompatThreadSchema, ThreadCreateSchema
-from .validation import InvalidText, validate_username
 
 blp = Blueprint(
     "threads_compat",

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import Timestamp, utcnow
 from ..extensions import db
-from .validation import MESSAGE_MAX_CODE_POINTS, TITLE_MAX_LENGTH, USERNAME_KEY_MAX_LENGTH, USERNAME_MAX_LENGTH
+from ..usernames import USERNAME_KEY_MAX_LENGTH, USERNAME_MAX_LENGTH
+from .validation import MESSAGE_MAX_CODE_POINTS, TITLE_MAX_LENGTH
 
 #: Message ids: BIGINT on MySQL; SQLite only auto-increments an INTEGER primary key.
 MessageId = BigInteger().with_variant(Integer, "sqlite")

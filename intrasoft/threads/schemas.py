@@ -6,6 +6,14 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..fields import QueryInteger, TrimmedString, UTCDateTime
 from ..pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageArgs
+from ..usernames import (
+    USERNAME_MAX_LENGTH,
+    USERNAME_PATTERN,
+    InvalidText,
+    duplicate_usernames,
+    is_valid_unicode,
+    validate_username,
+)
 from .validation import (
     MAX_PARTICIPANTS,
     MESSAGE_MAX_CHARACTERS,
@@ -13,13 +21,7 @@ from .validation import (
     MESSAGE_PATTERN,
     MIN_PARTICIPANTS,
     TITLE_MAX_LENGTH,
-    USERNAME_MAX_LENGTH,
-    USERNAME_PATTERN,
-    InvalidText,
-    duplicate_usernames,
-    is_valid_unicode,
     validate_message,
-    validate_username,
 )
 
 #: Ids beyond these cannot exist: such requests get 404 (or 422 for a cursor) without a query.

@@ -18,8 +18,8 @@ from ..customers.seed import account_teams
 from ..extensions import db
 from ..platform import Seeder
 from ..seed import CHUNK, SeedRun
+from ..usernames import USERNAME_MAX_LENGTH, username_key, validate_username
 from .models import Thread, ThreadMessage, ThreadParticipant
-from .validation import USERNAME_MAX_LENGTH, username_key, validate_username
 
 BENCHMARK_TITLE = "Benchmark thread"
 MAX_SEED_MESSAGES = 100_000
@@ -105,7 +105,7 @@ def add_messages(thread: Thread, users: list[str], count: int, texts: tuple[str,
             for index in range(offset, min(offset + CHUNK, count))
         ]
         db.session.execute(table.insert(), rows)
-    thread.message_count += count
+    thread.message_count = Thread.message_count + count  # SET message_count = message_count + N
     thread.last_activity_at = start + step * (count - 1)
     thread.last_message_id = db.session.scalar(
         select(func.max(ThreadMessage.id)).where(ThreadMessage.thread_id == thread.id)

@@ -23,9 +23,9 @@ from ..database import run_in_transaction, utcnow
 from ..errors import field_error
 from ..extensions import db
 from ..pagination import Page, paginate
+from ..usernames import username_key
 from .models import MESSAGES_INDEX, Thread, ThreadMessage, ThreadParticipant
 from .schemas import MAX_THREAD_ID
-from .validation import username_key
 
 #: ``GET /api/threads/<id>`` shows this many of the newest messages.
 DETAIL_MESSAGES = 50
@@ -297,7 +297,7 @@ def post_message(
         ).inserted_primary_key[0]
         thread.last_message_id = message_id
         thread.last_activity_at = sent_at
-        thread.message_count = thread.message_count + 1
+        thread.message_count = Thread.message_count + 1  # SET message_count = message_count + 1
         return {"id": message_id, "thread_id": thread_id, "username": sender, "message": text, "sent_at": sent_at}
 
     return run_in_transaction(work)

@@ -10,6 +10,7 @@ from intrasoft.countries import service
 from intrasoft.countries.client import RandomUserClient
 from intrasoft.countries.models import CountryPerson, SyncRun
 from intrasoft.countries.service import SyncBusy, run_sync
+from intrasoft.database import run_in_transaction
 
 from ..conftest import MYSQL
 
@@ -275,6 +276,5 @@ def test_has_snapshot(db, fake):
     assert not service.has_snapshot()
     run_sync("cli")
     assert service.has_snapshot()
-    db.session.execute(update(SyncRun).values(status="failed"))
-    db.session.commit()
+    run_in_transaction(lambda attempt: db.session.execute(update(SyncRun).values(status="failed")))
     assert not service.has_snapshot()
