@@ -192,7 +192,7 @@ def nginx_factory(dist):
     started: list[Nginx] = []
 
     def start(**env: str) -> Nginx:
-        server = Nginx(world_readable_dir("intrasoft-nginx-"), NGINX_ROOT=str(dist), **env)
+        server = Nginx(world_readable_dir("intrasoft-nginx-"), **{"NGINX_ROOT": str(dist), **env})
         started.append(server)
         return server
 
@@ -300,6 +300,20 @@ def test_a_missing_asset_is_a_json_404_not_the_index(web):
     assert status == 404
     assert error_json(body)["code"] == 404
     assert only(headers, "Cache-Control") == "no-store"
+
+
+def test_without_a_dashboard_build_spa_routes_are_a_json_404(nginx_factory, api):
+    """`make run` before the dashboard is built: the API still answers; pages are a plain 404."""
+    empty = world_readable_dir("intrasoft-empty-dist-")
+    try:
+        web = nginx_factory(API_UPSTREAM=api.base.removeprefix("http://"), NGINX_ROOT=str(empty))
+        for path in ("/", "/customers"):
+            status, _, body = web.get(path)
+            assert status == 404
+            assert error_json(body)["code"] == 404
+        assert web.get("/health")[0] == 200
+    finally:
+        empty.rmdir()
 
 
 def test_a_write_to_a_static_path_is_a_json_405(web):
