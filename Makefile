@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+WEB_PORT ?= 8080
 export FLASK_APP := intrasoft
 
-.PHONY: install install-dev run test test-sqlite test-mysql coverage lint format bench clean
+.PHONY: install install-dev run dashboard test test-sqlite test-mysql coverage lint format bench clean \
+	e2e-deps check-deploy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +30,15 @@ install-dev: $(VENV)/.installed-dev
 DEMO_TOKENS := API_TOKENS=dev-service-token API_READ_TOKENS=dev-read-token \
 	API_USER_TOKENS=quinn:dev-quinn-token,jeff_goldblum:dev-jeff-token
 
-## run: migrate, seed when empty, then the API on http://$(HOST):$(PORT) and the sync scheduler beside it
+## run: migrate, seed when empty, build the dashboard (with Node.js), then the API on
+## http://$(HOST):$(PORT), the sync scheduler beside it, and Nginx serving the dashboard and the
+## API on http://$(HOST):$(WEB_PORT) (nginx/ template; installed with apt when missing and root)
 run: install
 	$(BIN)/flask setup-db
 	$(BIN)/flask seed --if-empty
-	env_file="$${ENV_FILE:-.env}"; \
+	@$(MAKE) --no-print-directory dashboard
+	@scripts/apt-ensure nginx:nginx gettext-base:envsubst || true
+	@env_file="$${ENV_FILE:-.env}"; \
 	environment="$${ENVIRONMENT-$$(sed -n 's/^ENVIRONMENT=//p' "$$env_file" 2>/dev/null | tail -n 1)}"; \
 	if [ "$$(echo "$${environment:-development}" | tr '[:upper:]' '[:lower:]')" = development ]; then \
 		for pair in $(DEMO_TOKENS); do \
@@ -41,9 +47,29 @@ run: install
 				export "$$pair"; echo "make run: demo token $$pair"; fi; \
 		done; \
 	fi; \
-	$(BIN)/flask scheduler & scheduler=$$!; \
-	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) "intrasoft:create_app()"
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) WEB_HOST=$(HOST) WEB_PORT=$(WEB_PORT) scripts/run-local
+
+## dashboard: frontend/dist through the frontend's own frontend-build target, when Node.js is here
+dashboard:
+	@if [ ! -f frontend/package.json ]; then \
+		echo "*** no frontend/package.json: no dashboard to build"; \
+	elif ! command -v npm >/dev/null 2>&1; then \
+		echo "*** Node.js (npm) is not installed: the dashboard is not built; the API is still served"; \
+	elif ! $(MAKE) -n frontend-build >/dev/null 2>&1; then \
+		echo "*** no frontend-build target: the dashboard is not built"; \
+	else \
+		$(MAKE) --no-print-directory frontend-build; \
+	fi
+
+## e2e-deps: Nginx (with envsubst) and Chromium from apt for the Nginx and browser tests, when
+## missing and root; otherwise says what is missing (the tests then skip, or fail with E2E_REQUIRED=1)
+e2e-deps:
+	@scripts/apt-ensure nginx:nginx gettext-base:envsubst chromium:chromium || \
+		[ "$${E2E_REQUIRED:-0}" != 1 ]
+
+## check-deploy: compose, Dockerfiles, Nginx, Kubernetes, workflow, checkov, Prometheus, Grafana
+check-deploy:
+	bash .ci/check-deploy
 
 ## test: the whole suite on SQLite, and on MySQL too when TEST_DATABASE_URL is set; coverage gate
 test: install-dev
@@ -72,4 +98,4 @@ bench: install-dev
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .coverage .coverage.* coverage.json htmlcov .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-ci instance/nginx .coverage .coverage.* coverage.json htmlcov .pytest_cache .ruff_cache

@@ -10,13 +10,14 @@ from werkzeug.serving import make_server
 
 
 @contextlib.contextmanager
-def serve_app(app):
-    """Run ``app`` in a threaded WSGI server on a free loopback port; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def serve_app(app, host: str = "127.0.0.1", port: int = 0):
+    """Run ``app`` in a threaded WSGI server on ``host`` (a loopback address) and ``port`` (a
+    free one by default); yield its base URL."""
+    server = make_server(host, port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"http://{host}:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -68,6 +68,7 @@ def test_production_accepts_a_safe_configuration():
         ({"SECRET_KEY": None}, "SECRET_KEY"),
         ({"SECRET_KEY": "a-real-but-short-secret"}, "at least 32 characters"),
         ({"SECRET_KEY": " " * 40}, "SECRET_KEY"),
+        ({"SECRET_KEY": "change-me-secret-key-at-least-32-characters"}, "SECRET_KEY"),
         ({"ENVIRONMENT": " Production ", "SECRET_KEY": ""}, "SECRET_KEY"),
         ({"ENVIRONMENT": "PRODUCTION", "API_TOKENS": []}, "API_TOKENS"),
     ],
@@ -77,14 +78,28 @@ def test_production_refuses_unsafe_settings(overrides, reason):
         check_production(settings(**overrides))
 
 
-def test_env_example_tokens_are_the_refused_ones():
+def test_every_secret_of_env_example_is_a_refused_placeholder():
+    """A production .env copied from .env.example and left as is must not start."""
     from pathlib import Path
 
-    from intrasoft.config import EXAMPLE_TOKENS
+    from intrasoft.config import is_placeholder, user_tokens
 
     example = Path(__file__).resolve().parent.parent / ".env.example"
-    line = next(line for line in example.read_text().splitlines() if line.startswith("API_TOKENS="))
-    assert set(line.split("=", 1)[1].split(",")) <= EXAMPLE_TOKENS
+    values = dict(line.split("=", 1) for line in example.read_text().splitlines() if "=" in line and line[0] != "#")
+    secrets = [*values["API_TOKENS"].split(","), values["SECRET_KEY"], values["METRICS_TOKEN"]]
+    secrets += [v for v in values["API_READ_TOKENS"].split(",") if v]
+    secrets += [token for _, token in user_tokens(values["API_USER_TOKENS"])]
+    assert all(is_placeholder(secret) for secret in secrets), secrets
+    from_example = settings(
+        API_TOKENS=values["API_TOKENS"].split(","),
+        SECRET_KEY=values["SECRET_KEY"],
+        METRICS_TOKEN=values["METRICS_TOKEN"],
+    )
+    with pytest.raises(ConfigError) as refused:
+        check_production(from_example)
+    for name in ("API_TOKENS", "METRICS_TOKEN", "SECRET_KEY"):
+        assert name in str(refused.value)
+    assert values["API_TOKENS"] not in str(refused.value)  # names, never values
 
 
 def test_production_start_fails_with_a_clear_message(tmp_path):

@@ -365,7 +365,7 @@ def test_production_with_weak_settings_stops_the_master_with_the_reason(tmp_path
     returncode, stderr = exit_code_of_refused_start(tmp_path, ENVIRONMENT=environment, **WEAK_PRODUCTION)
     assert returncode == 2
     assert "Refusing to start in production" in stderr
-    assert "API token must be at least 32 characters" in stderr and "SECRET_KEY" in stderr
+    assert "every token in API_TOKENS must be at least 32 characters" in stderr and "SECRET_KEY" in stderr
     assert "Booting worker" not in stderr, "no worker was forked"
     assert "Listening at" not in stderr, "the port was never opened"
     assert "Traceback" not in stderr
