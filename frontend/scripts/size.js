@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * Prints every built chunk's raw and gzipped size, and what the first page loads: the entry with
+ * its static imports, plus the landing route's chunk (/ redirects to /customers) and its imports.
+ * Fails when the entry's JavaScript, or the first page's, exceeds the budget (120 KB gzipped).
+ * Run after `npm run build`: `npm run size [-- --markdown]`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const DIST = new URL('../dist/', import.meta.url).pathname;
+const BUDGET_KB = 120;
+const LANDING = 'src/pages/CustomersPage.vue';
+const markdown = process.argv.includes('--markdown');
+
+const manifestPath = join(DIST, '.vite', 'manifest.json');
+if (!existsSync(manifestPath)) {
+  console.error(`No ${manifestPath}: run "npm run build" first.`);
+  process.exit(2);
+}
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+
+const sizes = new Map();
+function size(file) {
+  if (!sizes.has(file)) {
+    const bytes = readFileSync(join(DIST, file));
+    sizes.set(file, { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+  }
+  return sizes.get(file);
+}
+
+/** A chunk and everything it imports statically (what the browser must load before running it). */
+function closure(key, seen = new Set()) {
+  if (seen.has(key)) return seen;
+  seen.add(key);
+  (manifest[key].imports || []).forEach((dep) => closure(dep, seen));
+  return seen;
+}
+const jsOf = (keys) => [...keys].map((key) => manifest[key].file).filter((f) => f.endsWith('.js'));
+const total = (files) => files.reduce((sum, f) => sum + size(f).gzip, 0);
+const kb = (bytes) => (bytes / 1024).toFixed(1);
+
+const entryKey = Object.keys(manifest).find((key) => manifest[key].isEntry);
+const entryFiles = jsOf(closure(entryKey));
+const firstPageFiles = [...new Set([...entryFiles, ...jsOf(closure(LANDING))])];
+
+const rows = Object.keys(manifest)
+  .map((key) => ({ key, file: manifest[key].file, ...size(manifest[key].file) }))
+  .concat(
+    [...new Set(Object.values(manifest).flatMap((chunk) => chunk.css || []))].map((file) => ({ key: '(css)', file, ...size(file) })),
+  )
+  .sort((a, b) => b.gzip - a.gzip);
+
+const name = (row) => row.file.replace(/^assets\//, '').replace(/-[A-Za-z0-9_-]{8}\./, '.');
+if (markdown) {
+  console.log('| chunk | source | raw KB | gzip KB |');
+  console.log('|---|---|---:|---:|');
+  rows.forEach((row) => console.log(`| ${name(row)} | ${row.key} | ${kb(row.raw)} | ${kb(row.gzip)} |`));
+} else {
+  console.log(`${'chunk'.padEnd(34)} ${'raw KB'.padStart(8)} ${'gzip KB'.padStart(8)}  source`);
+  rows.forEach((row) => console.log(`${name(row).padEnd(34)} ${kb(row.raw).padStart(8)} ${kb(row.gzip).padStart(8)}  ${row.key}`));
+}
+
+const entryGzip = total(entryFiles);
+const firstGzip = total(firstPageFiles);
+// An error message chart.js keeps in its minified build: marks the chunk that carries it.
+const CHART_MARKER = 'Canvas is already in use';
+const chartIn = (files) => files.some((f) => readFileSync(join(DIST, f), 'utf8').includes(CHART_MARKER));
+console.log('');
+console.log(`entry JS (index + static imports): ${kb(entryGzip)} KB gzipped, budget ${BUDGET_KB} KB`);
+console.log(`first page JS (entry + ${LANDING}): ${kb(firstGzip)} KB gzipped, budget ${BUDGET_KB} KB`);
+const failures = [];
+if (entryGzip > BUDGET_KB * 1024) failures.push('the entry exceeds the budget');
+if (firstGzip > BUDGET_KB * 1024) failures.push('the first page exceeds the budget');
+if (chartIn(firstPageFiles)) failures.push('chart.js is loaded by the first page');
+const revenueFiles = manifest['src/pages/RevenuePage.vue'] ? jsOf(closure('src/pages/RevenuePage.vue')) : [];
+if (!chartIn(revenueFiles)) failures.push('chart.js not found in the revenue chunk (did the marker change?)');
+if (failures.length) {
+  console.error(`FAIL: ${failures.join('; ')}`);
+  process.exit(1);
+}
+console.log('OK: within budget; chart.js only in the revenue chunk');
