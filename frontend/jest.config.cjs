@@ -11,7 +11,8 @@ module.exports = {
   moduleNameMapper: {
     '\\.(css|scss)$': '<rootDir>/tests/support/style-stub.js',
   },
-  setupFiles: ['jest-canvas-mock', '<rootDir>/tests/support/setup.js'],
+  setupFiles: ['jest-canvas-mock'],
+  setupFilesAfterEnv: ['<rootDir>/tests/support/setup.js'],
   testMatch: ['<rootDir>/tests/**/*.spec.js'],
   clearMocks: true,
   restoreMocks: true,

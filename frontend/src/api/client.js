@@ -55,7 +55,7 @@ export function clearToken() {
 
 /** A failed request, described for people: the API's message, its status and the fields at fault. */
 export class ApiError extends Error {
-  constructor(message, { status = null, code = null, errors = null, kind = 'http', data = null } = {}) {
+  constructor(message, { status = null, code = null, errors = null, kind = 'http', data = null, retryAfter = null } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -64,6 +64,8 @@ export class ApiError extends Error {
     /** 'http' (the API answered), 'network' (no answer), 'timeout', 'canceled' */
     this.kind = kind;
     this.data = data;
+    /** Seconds from a Retry-After header (503, 429), or null. */
+    this.retryAfter = retryAfter;
   }
 
   /** Field errors of one location (`json`, `query`, ...) as {field: "message; message"}. */
@@ -104,6 +106,12 @@ const STATUS_TEXT = {
   503: 'The service is temporarily unavailable.',
 };
 
+function retryAfterSeconds(response) {
+  const value = response && response.headers && response.headers['retry-after'];
+  const seconds = Number.parseInt(value, 10);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : null;
+}
+
 export function toApiError(error) {
   if (error instanceof ApiError) return error;
   if (axios.isCancel(error)) return new ApiError('The request was canceled.', { kind: 'canceled' });
@@ -124,6 +132,7 @@ export function toApiError(error) {
     code: body.code || response.status,
     errors: body.errors,
     data: body,
+    retryAfter: retryAfterSeconds(response),
   });
 }
 
@@ -145,12 +154,6 @@ export function onApiRecovered(listener) {
 let probeTimer = null;
 let probeFailures = 0;
 
-function retryAfterSeconds(response) {
-  const value = response && response.headers && response.headers['retry-after'];
-  const seconds = Number.parseInt(value, 10);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : null;
-}
-
 function scheduleProbe(seconds) {
   if (probeTimer) clearTimeout(probeTimer);
   const delay = Math.min(PROBE_MAX_SECONDS, Math.max(PROBE_MIN_SECONDS, seconds));
@@ -158,13 +161,13 @@ function scheduleProbe(seconds) {
   probeTimer = setTimeout(probe, delay * 1000);
 }
 
-function markDown(apiError, response) {
+function markDown(apiError) {
   const wasDown = apiStatus.down;
   apiStatus.down = true;
   apiStatus.message = apiError.message;
   if (!wasDown || !probeTimer) {
     probeFailures = 0;
-    scheduleProbe(retryAfterSeconds(response) || PROBE_MIN_SECONDS);
+    scheduleProbe(apiError.retryAfter || PROBE_MIN_SECONDS);
   }
 }
 
@@ -186,7 +189,7 @@ async function probe() {
     markUp();
   } catch (error) {
     probeFailures += 1;
-    scheduleProbe(retryAfterSeconds(error.response) || PROBE_MIN_SECONDS * 2 ** probeFailures);
+    scheduleProbe(error.retryAfter || PROBE_MIN_SECONDS * 2 ** probeFailures);
   }
 }
 
@@ -214,7 +217,7 @@ http.interceptors.response.use(
   (error) => {
     const apiError = toApiError(error);
     const config = (error && error.config) || {};
-    if (apiError.isOutage && !config.outageProbe) markDown(apiError, error.response);
+    if (apiError.isOutage && !config.outageProbe) markDown(apiError);
     else if (apiError.kind === 'http' && !config.outageProbe) markUp();
     if (apiError.status === 401 && !config.skipAuthRedirect && unauthorizedHandler) {
       unauthorizedHandler(apiError);

@@ -1,0 +1,11 @@
+import { session } from '../../src/api/session';
+import { resetApiStatus } from '../../src/api/client';
+
+// Every test starts signed out, online, with an empty local storage.
+beforeEach(() => {
+  window.localStorage.clear();
+  session.token = null;
+  session.me = null;
+  session.error = null;
+  resetApiStatus();
+});
