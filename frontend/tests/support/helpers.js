@@ -43,6 +43,7 @@ export async function mountAt(component, path = '/', { propsData, routes, attach
   localVue.use(VueRouter);
   const router = new VueRouter({
     mode: 'abstract',
+    linkActiveClass: 'active',
     routes: routes || ROUTE_NAMES.map(([p, name]) => ({ path: p, name, component: Stub })),
   });
   await router.push(path);
@@ -51,11 +52,14 @@ export async function mountAt(component, path = '/', { propsData, routes, attach
   return { wrapper, router };
 }
 
-/** Let pending promises (mocked HTTP) and Vue re-renders settle. */
-export async function flush(times = 5) {
+/**
+ * Let pending promises (mocked HTTP) and Vue re-renders settle. Microtasks only, so it works the
+ * same under fake timers.
+ */
+export async function flush(times = 60) {
   for (let i = 0; i < times; i += 1) {
     // eslint-disable-next-line no-await-in-loop
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await Promise.resolve();
   }
 }
 
