@@ -32,8 +32,8 @@ function isIsoDate(value) {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
-/** An overdue deal being edited for something else: its unchanged date is the API's to judge. */
-function keptOverdue(values, original, date, status) {
+/** A deal edited for something else: its unchanged date (overdue, say) is the API's to judge. */
+function keptDate(original, date, status) {
   return Boolean(original) && original.estimated_delivery_date === date && original.opportunity_status === status;
 }
 
@@ -67,9 +67,11 @@ export function validateOpportunity(values, { mode = 'create', today = utcToday(
     if (mode === 'create') errors.estimated_delivery_date = 'Choose the delivery date.';
   } else if (!isIsoDate(date)) {
     errors.estimated_delivery_date = 'Not a valid date.';
+  } else if (keptDate(original, date, status)) {
+    // unchanged: nothing to check here
   } else if (date < MIN_DATE) {
     errors.estimated_delivery_date = 'Cannot be before 2000-01-01.';
-  } else if (OPEN_STATUSES.includes(status) && date < today && !keptOverdue(values, original, date, status)) {
+  } else if (OPEN_STATUSES.includes(status) && date < today) {
     errors.estimated_delivery_date = `An open opportunity cannot be delivered in the past (today is ${today}).`;
   } else if (date > latestDeliveryDate(today)) {
     errors.estimated_delivery_date = `At most ${MAX_YEARS_AHEAD} years ahead (${latestDeliveryDate(today)}).`;

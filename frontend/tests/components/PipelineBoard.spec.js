@@ -37,7 +37,7 @@ describe('the pipeline board', () => {
     ({ wrapper } = await mountBoard([
       opportunity({ opportunity_status: 'prospecting', monthly_estimated_revenue: '0.10' }),
       opportunity({ opportunity_status: 'prospecting', monthly_estimated_revenue: '0.20' }),
-      opportunity({ opportunity_status: 'won', monthly_estimated_revenue: '1000000.00' }),
+      opportunity({ opportunity_status: 'won', monthly_estimated_revenue: '1000000.00', estimated_delivery_date: '2027-03-01' }),
     ]));
     const headings = wrapper.findAll('h2').wrappers.map((h) => h.text().replace(/\s+/g, ' '));
     expect(headings).toEqual(['Prospecting 2', 'Qualification 0', 'Proposal 0', 'Negotiation 0', 'Won 1', 'Lost 0']);
@@ -45,7 +45,7 @@ describe('the pipeline board', () => {
     expect(column(wrapper, 'won').find('[data-testid="board-column-total"]').text()).toBe('€1,000,000.00 / month');
     const card = cardsIn(wrapper, 'won').at(0);
     expect(card.text()).toContain('CID 5987');
-    expect(card.text()).toContain('1 Mar 2099');
+    expect(card.text()).toContain('1 Mar 2027');
     expect(card.text()).toContain('Updated 3 days ago');
   });
 

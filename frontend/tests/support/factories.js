@@ -43,6 +43,13 @@ export function customer(cid, overrides = {}) {
   };
 }
 
+/** A date `days` from today (UTC), as the API writes dates. */
+export function daysFromToday(days) {
+  const date = new Date();
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
 let counter = 0;
 export function opportunity(overrides = {}) {
   counter += 1;
@@ -53,7 +60,7 @@ export function opportunity(overrides = {}) {
     opportunity_sales_group: 'Enterprise AE',
     opportunity_status: 'proposal',
     monthly_estimated_revenue: '2500.00',
-    estimated_delivery_date: '2099-03-01',
+    estimated_delivery_date: daysFromToday(90),
     non_recurring: 'No',
     days_since_last_updated: 3,
     name: `Deal ${counter}`,
