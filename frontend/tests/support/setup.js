@@ -9,3 +9,14 @@ beforeEach(() => {
   session.error = null;
   resetApiStatus();
 });
+
+// jsdom has no ResizeObserver; chart.js's responsive mode needs one (it never fires here).
+if (!global.ResizeObserver) {
+  global.ResizeObserver = class ResizeObserver {
+    observe() {}
+
+    unobserve() {}
+
+    disconnect() {}
+  };
+}
