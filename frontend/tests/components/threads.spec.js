@@ -60,6 +60,7 @@ describe('a thread', () => {
     await flush();
     expect(JSON.parse(mock.history.post[0].data)).toEqual({ message: 'Hi 👋', username: 'quinn' });
     expect(allByTestId(wrapper, 'message')).toHaveLength(3);
+    expect(byTestId(wrapper, 'thread-count').text()).toBe('3 messages');
     expect(byTestId(wrapper, 'message-input').element.value).toBe('');
     expect(wrapper.emitted('activity')).toHaveLength(1);
   });
@@ -143,6 +144,7 @@ describe('a thread', () => {
     await open({ canWrite: false });
     expect(byTestId(wrapper, 'thread-heading').text()).toBe('quinn, jeff_goldblum');
     expect(byTestId(wrapper, 'messages-empty').exists()).toBe(true);
+    expect(byTestId(wrapper, 'thread-count').text()).toBe('0 messages');
     expect(byTestId(wrapper, 'thread-read-only').exists()).toBe(true);
     expect(byTestId(wrapper, 'message-composer').exists()).toBe(false);
     expect(mock.history.put).toHaveLength(0);
