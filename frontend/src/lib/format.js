@@ -43,6 +43,13 @@ export function day(isoDate, placeholder = '—') {
   return Number.isNaN(date.getTime()) ? isoDate : dateOnly.format(date);
 }
 
+/** "today", "1 day ago", "12 days ago" (from days_since_last_updated). */
+export function daysAgo(days) {
+  if (days === null || days === undefined) return '—';
+  if (days === 0) return 'today';
+  return days === 1 ? '1 day ago' : `${days} days ago`;
+}
+
 /** A customer without a name is shown by its CID. */
 export function customerName(customer) {
   if (!customer) return '';

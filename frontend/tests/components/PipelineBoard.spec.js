@@ -47,6 +47,7 @@ describe('the pipeline board', () => {
     expect(card.text()).toContain('CID 5987');
     expect(card.text()).toContain('1 Mar 2027');
     expect(card.text()).toContain('Updated 3 days ago');
+    expect(cardsIn(wrapper, 'prospecting').at(0).text()).toContain('Updated 3 days ago');
   });
 
   it('renders 300 cards', async () => {
@@ -238,5 +239,20 @@ describe('the pipeline board', () => {
     await wrapper.setProps({ opportunities: [opportunity(), opportunity(), opportunity({ opportunity_status: 'bogus' })] });
     expect(allByTestId(wrapper, 'board-card')).toHaveLength(3);
     expect(cardsIn(wrapper, 'prospecting')).toHaveLength(1); // an unknown status lands in the first column
+  });
+});
+
+describe('a board card\'s links', () => {
+  it('navigate inside the app on a plain click and leave modified clicks to the browser', async () => {
+    const opp = opportunity({ cid: 42 });
+    const { wrapper, router } = await mountAt(PipelineBoard, '/opportunities?view=board', { propsData: { opportunities: [opp], canWrite: false } });
+    const customer = byTestId(wrapper, 'board-card-customer');
+    expect(customer.attributes('href')).toBe('/customers/42');
+    await customer.trigger('click', { button: 0, ctrlKey: true });
+    expect(router.currentRoute.path).toBe('/opportunities');
+    await byTestId(wrapper, 'board-card-title').trigger('click', { button: 0 });
+    await flush();
+    expect(router.currentRoute.path).toBe(`/opportunities/${opp.oid}`);
+    wrapper.destroy();
   });
 });

@@ -1,5 +1,5 @@
 import { csvCell, toCsv } from '../../src/lib/csv';
-import { count, customerName, day, money, percent, productLabel, statusLabel, when } from '../../src/lib/format';
+import { count, customerName, daysAgo, day, money, percent, productLabel, statusLabel, when } from '../../src/lib/format';
 import { fiscalYearOf, utcToday } from '../../src/lib/domain';
 import { readQuery, updateQuery } from '../../src/lib/routeQuery';
 import { createPoller } from '../../src/lib/poller';
@@ -20,6 +20,7 @@ describe('formatting', () => {
     expect(when('2026-11-22T02:47:08Z')).toMatch(/22 Nov 2026/);
     expect(when('garbage')).toBe('garbage');
     expect(when(null, 'never')).toBe('never');
+    expect([daysAgo(0), daysAgo(1), daysAgo(12), daysAgo(null)]).toEqual(['today', '1 day ago', '12 days ago', '—']);
   });
 
   it('names things for people', () => {
