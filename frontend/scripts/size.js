@@ -53,13 +53,14 @@ const rows = Object.keys(manifest)
   .sort((a, b) => b.gzip - a.gzip);
 
 const name = (row) => row.file.replace(/^assets\//, '').replace(/-[A-Za-z0-9_-]{8}\./, '.');
+const source = (row) => (row.key.startsWith('_') ? 'shared by several pages' : row.key);
 if (markdown) {
   console.log('| chunk | source | raw KB | gzip KB |');
   console.log('|---|---|---:|---:|');
-  rows.forEach((row) => console.log(`| ${name(row)} | ${row.key} | ${kb(row.raw)} | ${kb(row.gzip)} |`));
+  rows.forEach((row) => console.log(`| ${name(row)} | ${source(row)} | ${kb(row.raw)} | ${kb(row.gzip)} |`));
 } else {
   console.log(`${'chunk'.padEnd(34)} ${'raw KB'.padStart(8)} ${'gzip KB'.padStart(8)}  source`);
-  rows.forEach((row) => console.log(`${name(row).padEnd(34)} ${kb(row.raw).padStart(8)} ${kb(row.gzip).padStart(8)}  ${row.key}`));
+  rows.forEach((row) => console.log(`${name(row).padEnd(34)} ${kb(row.raw).padStart(8)} ${kb(row.gzip).padStart(8)}  ${source(row)}`));
 }
 
 const entryGzip = total(entryFiles);
