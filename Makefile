@@ -7,7 +7,7 @@ PORT ?= 5000
 export FLASK_APP := intrasoft
 
 .PHONY: install install-dev run test test-sqlite test-mysql coverage lint format bench clean \
-	frontend-install frontend-test frontend-build frontend-size frontend-test-if-node
+	frontend-install frontend-test frontend-build frontend-size frontend-lint frontend-test-if-node
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,8 @@ coverage:
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory frontend-lint; \
+	else echo '!! Node.js/npm not found: the dashboard was NOT linted (eslint).'; fi
 
 format: install-dev
 	$(BIN)/ruff check --fix .
@@ -69,6 +71,10 @@ $(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/packag
 	touch $@
 
 frontend-install: $(FRONTEND)/node_modules/.installed
+
+## frontend-lint: eslint + eslint-plugin-vue over src, tests and scripts
+frontend-lint: frontend-install
+	cd $(FRONTEND) && npm run --silent lint
 
 ## frontend-test: Jest with the coverage gate (85% lines and branches)
 frontend-test: frontend-install

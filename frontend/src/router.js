@@ -57,11 +57,23 @@ export async function requireIdentity(to) {
   }
 }
 
+const CHUNK_ERROR = /dynamically imported module|Importing a module script failed|Loading chunk|error loading dynamically/i;
+
+/** A page's chunk failed to load (a new release replaced it, or the network dropped): load the page afresh. */
+export function reloadOnChunkError(error, target, location = window.location) {
+  if (!CHUNK_ERROR.test(String(error && error.message))) return false;
+  location.assign(target || location.href);
+  return true;
+}
+
 export function createRouter() {
   const router = new VueRouter({ mode: 'history', base: '/', routes, linkActiveClass: 'active' });
+  let target = null;
   router.beforeEach((to, from, next) => {
+    target = to.fullPath;
     requireIdentity(to).then((result) => (result === true ? next() : next(result)));
   });
+  router.onError((error) => reloadOnChunkError(error, target));
   router.afterEach((to) => {
     document.title = to.meta.title ? `${to.meta.title} · IntraSoft` : 'IntraSoft';
   });

@@ -1,4 +1,4 @@
-import { createRouter, requireIdentity, routes } from '../src/router';
+import { createRouter, reloadOnChunkError, requireIdentity, routes } from '../src/router';
 import { session } from '../src/api/session';
 import { api, setToken } from '../src/api/client';
 import { errorBody, flush, mockApi } from './support/helpers';
@@ -59,5 +59,15 @@ describe('the router', () => {
     await api.customers({}).catch(() => {});
     await flush();
     expect(router.currentRoute.query.redirect).toBe('/customers?q=dup');
+  });
+
+  it('reloads the target page when its chunk cannot be loaded, and ignores other errors', () => {
+    const location = { assign: jest.fn(), href: '/now' };
+    expect(reloadOnChunkError(new Error('Failed to fetch dynamically imported module: /assets/x.js'), '/revenue', location)).toBe(true);
+    expect(location.assign).toHaveBeenCalledWith('/revenue');
+    expect(reloadOnChunkError(new TypeError('Importing a module script failed.'), null, location)).toBe(true);
+    expect(location.assign).toHaveBeenLastCalledWith('/now');
+    expect(reloadOnChunkError(new Error('boom'), '/x', location)).toBe(false);
+    expect(reloadOnChunkError(null, '/x', location)).toBe(false);
   });
 });

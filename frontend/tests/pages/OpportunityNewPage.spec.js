@@ -45,7 +45,7 @@ describe('the new opportunity page', () => {
     });
     await submit(wrapper);
     const request = mock.history.post[0];
-    expect(JSON.parse(request.data)).toEqual({ estimated_delivery_date: SOON,
+    expect(JSON.parse(request.data)).toEqual({
       cid: 5987,
       name: 'Payroll roll-out',
       product: 'payroll',
