@@ -102,8 +102,13 @@ pageTotals
 pages
   .filter((key) => key !== REVENUE && chartIn(jsOf(closure(key))))
   .forEach((key) => failures.push(`chart.js is loaded by ${key}`));
+// The CSP (script-src 'self', no 'unsafe-eval') allows neither inline scripts nor eval.
+const html = readFileSync(join(DIST, 'index.html'), 'utf8');
+if (/<script(?![^>]*\bsrc=)[^>]*>/i.test(html)) failures.push('index.html has an inline script (the CSP blocks it)');
+const evalUsers = [...sizes.keys()].filter((f) => f.endsWith('.js') && /\beval\(|new Function\(/.test(readFileSync(join(DIST, f), 'utf8')));
+if (evalUsers.length) failures.push(`eval or new Function in ${evalUsers.join(', ')} (the CSP blocks it)`);
 if (failures.length) {
   console.error(`FAIL: ${failures.join('; ')}`);
   process.exit(1);
 }
-console.log('OK: every page within budget; chart.js only with the revenue page');
+console.log('OK: every page within budget; chart.js only with the revenue page; no inline script, no eval');
