@@ -8,7 +8,8 @@ WEB_PORT ?= 8080
 export FLASK_APP := intrasoft
 
 .PHONY: install install-dev run dashboard test test-sqlite test-mysql coverage lint format bench clean \
-	e2e-deps check-deploy
+	e2e-deps check-deploy frontend-install frontend-test frontend-build frontend-size frontend-lint \
+	frontend-test-if-node
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +79,7 @@ test: install-dev
 	if [ -n "$$TEST_DATABASE_URL" ]; then \
 		$(BIN)/python -m pytest --cov --cov-append --cov-report= --cov-fail-under=0; fi
 	$(MAKE) --no-print-directory coverage
+	$(MAKE) --no-print-directory frontend-test-if-node
 
 coverage:
 	$(BIN)/coverage report
@@ -88,6 +90,8 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory frontend-lint; \
+	else echo '!! Node.js/npm not found: the dashboard was NOT linted (eslint).'; fi
 
 format: install-dev
 	$(BIN)/ruff check --fix .
@@ -97,5 +101,51 @@ format: install-dev
 bench: install-dev
 	$(BIN)/python -m bench
 
+## The dashboard (frontend/, Vue 2 + Vite + Jest). Needs Node.js 18+ and npm.
+FRONTEND := frontend
+FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
+	$(FRONTEND)/index.html $(FRONTEND)/vite.config.js $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+
+# npm ci only when package.json or the lock file changed since the last install.
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	touch $@
+
+frontend-install: $(FRONTEND)/node_modules/.installed
+
+## frontend-lint: eslint + eslint-plugin-vue over src, tests and scripts
+frontend-lint: frontend-install
+	cd $(FRONTEND) && npm run --silent lint
+
+## frontend-test: Jest with the coverage gate (85% lines and branches)
+frontend-test: frontend-install
+	cd $(FRONTEND) && npm test -- --ci
+
+# The build is skipped while dist/ is newer than every source file.
+$(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.installed $(FRONTEND_SOURCES)
+	cd $(FRONTEND) && npm run build
+	touch $@
+
+## frontend-build: dist/ for Nginx, then the chunk sizes (fails over the 120 KB first-page budget)
+frontend-build: $(FRONTEND)/dist/index.html
+	cd $(FRONTEND) && npm run --silent size
+
+frontend-size: frontend-build
+
+# make test runs Jest too when Node.js is here; FRONTEND_REQUIRED=1 makes its absence an error.
+frontend-test-if-node:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory frontend-test; \
+	else \
+		echo ''; \
+		echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'; \
+		echo '!! Node.js/npm not found: the dashboard tests (frontend/, Jest) did NOT run.'; \
+		echo '!! Install Node.js 18+ (e.g. apt-get install nodejs npm) and run make test again.'; \
+		echo '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'; \
+		echo ''; \
+		if [ "$${FRONTEND_REQUIRED:-0}" = 1 ]; then exit 1; fi; \
+	fi
+
 clean:
 	rm -rf $(VENV) .venv-ci instance/nginx .coverage .coverage.* coverage.json htmlcov .pytest_cache .ruff_cache
+	rm -rf $(FRONTEND)/node_modules $(FRONTEND)/dist $(FRONTEND)/coverage
