@@ -1,19 +1,24 @@
-"""Schemathesis' CLI against the app over real HTTP: every check, the coverage and fuzzing phases.
+"""Schemathesis' CLI against the app over real HTTP: every check, every phase, every token kind.
 
-The CLI finds what the in-process test misses (it sends raw bytes, and its coverage phase
-walks every boundary of the spec), so the spec and the server must agree on every rule.
+The CLI finds what the in-process test misses (it sends raw bytes, its coverage phase walks
+every boundary of the spec, and its stateful phase chains operations through the links it
+infers from responses and ``Location`` headers: create an opportunity, then read and patch it),
+so the spec and the server must agree on every rule, for every kind of caller: a service
+token, a read-only token (its writes are documented 403s) and a user token (threads it is not
+in are documented 404s).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import TEST_TOKEN
+from .conftest import QUINN_TOKEN, READ_TOKEN, TEST_TOKEN
 from .factories import CustomerFactory, OpportunityFactory
 from .servers import serve_app
 
@@ -22,12 +27,19 @@ SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
 
 @pytest.mark.slow
-def test_schemathesis_cli_finds_no_failure(app, db, fake, tmp_path):
+@pytest.mark.parametrize("kind", ["service", "read", "user"])
+def test_schemathesis_cli_finds_no_failure(app, db, fake, tmp_path, kind):
+    token = {"service": TEST_TOKEN, "read": READ_TOKEN, "user": QUINN_TOKEN}[kind]
     for cid in (1, 2, 3):
         customer = CustomerFactory(cid=cid)
     OpportunityFactory(customer=customer)
     OpportunityFactory(customer=customer, status="won", probability=100)
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks",
+        "SCHEMATHESIS_TOKEN_KIND": kind,
+        "PYTHONPATH": str(ROOT),
+    }
     with serve_app(app) as base:
         result = subprocess.run(
             [
@@ -39,9 +51,9 @@ def test_schemathesis_cli_finds_no_failure(app, db, fake, tmp_path):
                 "--checks",
                 "all",
                 "--phases",
-                "examples,coverage,fuzzing",
+                "examples,coverage,fuzzing,stateful",
                 "--header",
-                f"Authorization: Bearer {TEST_TOKEN}",
+                f"Authorization: Bearer {token}",
                 "--seed",
                 "20261201",
                 "--workers",
@@ -58,3 +70,6 @@ def test_schemathesis_cli_finds_no_failure(app, db, fake, tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-20000:]
     assert "No issues found" in output or " passed" in output, output[-3000:]
+    # The stateful phase chained real calls through the links it inferred (POST then GET/PATCH).
+    links = re.search(r"API Links:\s+(\d+) covered", output)
+    assert links and int(links.group(1)) > 0, output[-3000:]
