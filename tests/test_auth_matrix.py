@@ -8,15 +8,10 @@ exceptions the thread rules add for a user who is not in the thread (the "outsid
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-
 import pytest
 
-from intrasoft.countries.service import run_sync
-
 from .conftest import JEFF_TOKEN, QUINN_TOKEN, READ_TOKEN, TEST_TOKEN, token_client
-from .factories import CustomerFactory, OpportunityFactory, RevenueActualFactory, RevenueTargetFactory
+from .operations import Row, build_world, operations, point_at_the_same_fake, rows
 
 #: Callers: no token, a token no server knows, and each token kind. The outsider is a user token
 #: (jeff_goldblum) whose user is not in the thread the rows use (between quinn and ana).
@@ -32,90 +27,11 @@ TOKEN_KIND = {"read": "read", "user": "user", "outsider": "user", "service": "se
 WRITES = {"post", "put", "patch", "delete"}
 
 
-@dataclass
-class Row:
-    """How to call one operation so that an allowed caller succeeds."""
-
-    success: set[int]
-    path: dict = field(default_factory=dict)
-    query: dict = field(default_factory=dict)
-    body: dict | None = None
-    #: Caller -> status, where a thread rule decides rather than the token kind.
-    exceptions: dict[str, int] = field(default_factory=dict)
-
-
-def opportunity_body():
-    return {
-        "cid": 1,
-        "name": "Matrix deal",
-        "product": "payroll",
-        "estimated_monthly_revenue": "100.00",
-        "expected_close_date": (date.today() + timedelta(days=30)).isoformat(),
-    }
-
-
-def rows(world) -> dict[str, Row]:
-    thread = {"thread_id": world["thread_id"]}
-    return {
-        "GET /api/me": Row({200}),
-        "GET /api/customers": Row({200}),
-        "GET /api/customers/{cid}": Row({200}, path={"cid": 1}),
-        "GET /api/customers/{cid}/opportunities": Row({200}, path={"cid": 1}),
-        "GET /api/opportunities": Row({200}),
-        "POST /api/opportunities": Row({201}, body=opportunity_body()),
-        "GET /api/opportunities/{oid}": Row({200}, path={"oid": world["oid"]}),
-        "PATCH /api/opportunities/{oid}": Row({200}, path={"oid": world["oid"]}, body={"name": "Renamed"}),
-        "GET /api/revenue/actuals": Row({200}),
-        "GET /api/revenue/targets": Row({200}),
-        "PUT /api/revenue/targets/{area}/{fiscal_year}": Row(
-            {200, 201}, path={"area": "UK", "fiscal_year": 2030}, body={"amount": "1000.00"}
-        ),
-        "GET /api/revenue/summary": Row({200}, query={"fiscal_year": 2025}),
-        "GET /api/data-quality": Row({200}),
-        "GET /api/countries": Row({200}),
-        "POST /api/countries/sync": Row({201}),
-        "GET /api/countries/sync-runs": Row({200}),
-        "GET /api/countries/sync-runs/{run_id}": Row({200}, path={"run_id": world["run_id"]}),
-        "POST /api/threads": Row({201}, body={"users": ["quinn", "ana"]}, exceptions={"outsider": 403}),
-        "GET /api/threads": Row({200}, query={"user": "quinn"}, exceptions={"outsider": 403}),
-        "GET /api/threads/{thread_id}": Row({200}, path=thread, exceptions={"outsider": 404}),
-        "GET /api/threads/{thread_id}/messages": Row({200}, path=thread, exceptions={"outsider": 404}),
-        "POST /api/threads/{thread_id}/messages": Row(
-            {201}, path=thread, body={"username": "quinn", "message": "hi"}, exceptions={"outsider": 403}
-        ),
-        "POST /thread": Row({201}, body={"users": ["quinn", "ana"]}, exceptions={"outsider": 403}),
-        "POST /thread/{thread_id}/{username}": Row(
-            {204}, path={**thread, "username": "quinn"}, body={"message": "hi"}, exceptions={"outsider": 403}
-        ),
-        "GET /thread/{thread_id}": Row({200}, path=thread, exceptions={"outsider": 404}),
-    }
-
-
 @pytest.fixture()
 def world(app, db, fake, monkeypatch, locked_app):
-    """One of everything the rows address, committed; both apps pointed at the fake randomuser."""
-    for name, value in app.config.items():
-        if name.startswith(("RANDOMUSER_", "SYNC_")):
-            monkeypatch.setitem(locked_app.config, name, value)
-    customer = CustomerFactory(cid=1)
-    opportunity = OpportunityFactory(customer=customer)
-    RevenueActualFactory()
-    RevenueTargetFactory()
-    run = run_sync("cli")
-    assert run.status == "succeeded", run.reason
-    created = token_client(app, TEST_TOKEN).post("/api/threads", json={"users": ["quinn", "ana"]})
-    thread_id = created.json["thread_id"]
-    token_client(app, TEST_TOKEN).post(f"/api/threads/{thread_id}/messages", json={"username": "ana", "message": "x"})
-    return {"oid": opportunity.oid, "run_id": run.id, "thread_id": thread_id}
-
-
-def operations(spec) -> list[tuple[str, str, dict]]:
-    return [
-        (method, path, operation)
-        for path, methods in spec["paths"].items()
-        for method, operation in methods.items()
-        if method != "parameters"
-    ]
+    """One of everything the rows address; both apps pointed at the fake randomuser."""
+    point_at_the_same_fake(app, locked_app, monkeypatch)
+    return build_world(app)
 
 
 def expected_status(caller: str, method: str, operation: dict, row: Row) -> set[int]:

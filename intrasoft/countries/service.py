@@ -43,6 +43,8 @@ INSERT_CHUNK = 1000
 #: The lock-row lease beyond the pull deadline (time for the database writes).
 LEASE_MARGIN_SECONDS = 120
 MAX_RUN_ID = 2**31 - 1
+#: Attempts at recording a failed run (run_in_transaction's backoff: about 3 s in all).
+FAILURE_RECORD_ATTEMPTS = 7
 PERSON_COLUMNS = (
     "uuid",
     "gender",
@@ -120,6 +122,14 @@ def _start_run(trigger: str, requested: int) -> int:
 
 
 def _finish_failed(run_id: int, failure: PullFailed, duration_ms: int) -> None:
+    """Record the run as failed.
+
+    Retried longer than a request's usual transaction (``FAILURE_RECORD_ATTEMPTS``, about 3 s of
+    backoff): when the database went away during the writes it often comes back within seconds
+    (a restart, a failover), and the run must then end as failed rather than stay ``running``
+    until the next sync closes it as abandoned.
+    """
+
     def work(attempt):
         db.session.execute(
             update(SyncRun)
@@ -135,7 +145,7 @@ def _finish_failed(run_id: int, failure: PullFailed, duration_ms: int) -> None:
             )
         )
 
-    run_in_transaction(work)
+    run_in_transaction(work, max_attempts=FAILURE_RECORD_ATTEMPTS)
 
 
 def _log_fields(run: SyncRun) -> dict:
