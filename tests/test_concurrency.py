@@ -128,3 +128,25 @@ def test_concurrent_patches_with_the_same_if_match_one_wins_the_rest_are_412(app
             assert winner.headers["ETag"] == '"2"'
             final = stored(db, oid)
             assert (final.name, final.version) == (winner.json()["name"], 2)
+
+
+def test_concurrent_patches_of_different_fields_lose_none_of_them(app, db):
+    """Without If-Match, each PATCH applies to the row as the lock finds it: every field sticks."""
+    customer = CustomerFactory(cid=1)
+    changes = [
+        {"name": "Renamed"},
+        {"product": "expenses"},
+        {"probability": 40},
+        {"account_executive": "Nora Keller"},
+        {"technical_specialist": "Ivo Brunner"},
+    ]
+    with serve_app(app) as base:
+        for _ in range(ROUNDS // 3):
+            oid = OpportunityFactory(customer=customer, status="proposal", probability=50).oid
+            responses = race(base, oid, changes)
+            assert [r.status_code for r in responses] == [200] * len(changes), [r.json() for r in responses]
+            final = stored(db, oid)
+            for change in changes:
+                ((name, value),) = change.items()
+                assert getattr(final, name) == value, (name, getattr(final, name))
+            assert final.version == 1 + len(changes)
