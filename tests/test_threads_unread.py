@@ -8,11 +8,13 @@ so a user's own messages are never unread.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from intrasoft.database import utcnow
+from intrasoft.threads import service as service_module
 from intrasoft.threads.models import ThreadParticipant
 
-from .conftest import JEFF_TOKEN, QUINN_TOKEN, READ_TOKEN, TEST_TOKEN, token_client
+from .conftest import JEFF_TOKEN, QUINN_TOKEN, READ_TOKEN, TEST_TOKEN, mysql_only, token_client
 from .helpers import StatementCounter
 
 
@@ -78,7 +80,12 @@ def test_marking_read_answers_the_marker_and_what_is_left(service):
     ids = [post(service, thread_id, "ana", f"m{i}") for i in range(4)]
     response = mark(service, thread_id, ids[1], username="QUINN")
     assert response.status_code == 200
-    assert response.json == {"thread_id": thread_id, "username": "Quinn", "last_read_message_id": ids[1], "unread_count": 2}
+    assert response.json == {
+        "thread_id": thread_id,
+        "username": "Quinn",
+        "last_read_message_id": ids[1],
+        "unread_count": 2,
+    }
     assert list(response.json) == ["thread_id", "username", "last_read_message_id", "unread_count"]
     assert unread(service, "quinn") == {thread_id: 2}
     assert mark(service, thread_id, ids[-1], username="quinn").json["unread_count"] == 0
@@ -285,3 +292,43 @@ def test_the_endpoint_is_in_the_spec(service):
     assert {"200", "401", "403", "404", "422"} <= set(operation["responses"])
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     assert body["$ref"].endswith("/ReadMarkerUpdate")
+
+
+@mysql_only
+def test_messages_committed_after_the_snapshot_are_counted(app, db, service, quinn, monkeypatch):
+    """InnoDB takes a transaction's snapshot at its first plain read: for a user token that is the
+    participation check, before the thread is locked. Two messages committed right then (by
+    another connection) are invisible to that snapshot; the marker must count them anyway."""
+    thread_id = new_thread(service, ["quinn", "ana"])
+    first = post(service, thread_id, "ana")
+    late = (first + 1000, first + 1001)
+    real = service_module._is_participant
+
+    def commit_two_messages_in_between(*args):
+        answer = real(*args)
+        monkeypatch.setattr(service_module, "_is_participant", real)
+        with db.engine.connect() as other:
+            for message_id in late:
+                other.execute(
+                    text(
+                        "INSERT INTO thread_messages (id, thread_id, username, message, sent_at)"
+                        " VALUES (:id, :thread_id, 'ana', 'late', :now)"
+                    ),
+                    {"id": message_id, "thread_id": thread_id, "now": utcnow()},
+                )
+            other.execute(
+                text("UPDATE threads SET message_count = 3, last_message_id = :last WHERE id = :id"),
+                {"last": late[1], "id": thread_id},
+            )
+            other.commit()
+        return answer
+
+    monkeypatch.setattr(service_module, "_is_participant", commit_two_messages_in_between)
+    response = mark(quinn, thread_id, late[0])
+    assert response.json == {
+        "thread_id": thread_id,
+        "username": "quinn",
+        "last_read_message_id": late[0],
+        "unread_count": 1,
+    }
+    assert unread(service, "quinn") == {thread_id: 1}
