@@ -2,10 +2,12 @@
 
 The thread row carries ``message_count``, ``last_message_id`` and ``last_activity_at``,
 kept up to date in the transaction that stores each message, so listing a user's
-threads needs no per-thread query. Each participant row carries that user's read marker and
-the thread's ``message_count`` at it (``read_count``), so a thread's unread count for them is
-``message_count - read_count``, read in the same row as the thread. ``last_message_id`` has no foreign key on purpose:
+threads needs no per-thread query. ``last_message_id`` has no foreign key on purpose:
 threads and messages would reference each other.
+
+Each participant row carries that user's read marker and the thread's ``message_count`` at
+it (``read_count``), so the thread's unread count for them is ``message_count - read_count``,
+read from the rows the thread list already joins.
 """
 
 from __future__ import annotations
