@@ -73,6 +73,12 @@ def rows(world) -> dict[str, Row]:
         "POST /api/threads/{thread_id}/messages": Row(
             {201}, path=thread, body={"username": "quinn", "message": "hi"}, exceptions={"outsider": 403}
         ),
+        "PUT /api/threads/{thread_id}/read": Row(
+            {200},
+            path=thread,
+            body={"username": "quinn", "last_read_message_id": world["message_id"]},
+            exceptions={"outsider": 403},
+        ),
         "POST /thread": Row({201}, body={"users": ["quinn", "ana"]}, exceptions={"outsider": 403}),
         "POST /thread/{thread_id}/{username}": Row(
             {204}, path={**thread, "username": "quinn"}, body={"message": "hi"}, exceptions={"outsider": 403}
@@ -98,5 +104,7 @@ def build_world(app) -> dict:
     assert run.status == "succeeded", run.reason
     created = token_client(app, TEST_TOKEN).post("/api/threads", json={"users": ["quinn", "ana"]})
     thread_id = created.json["thread_id"]
-    token_client(app, TEST_TOKEN).post(f"/api/threads/{thread_id}/messages", json={"username": "ana", "message": "x"})
-    return {"oid": opportunity.oid, "run_id": run.id, "thread_id": thread_id}
+    message = token_client(app, TEST_TOKEN).post(
+        f"/api/threads/{thread_id}/messages", json={"username": "ana", "message": "x"}
+    )
+    return {"oid": opportunity.oid, "run_id": run.id, "thread_id": thread_id, "message_id": message.json["id"]}

@@ -43,6 +43,12 @@ BUSINESS_RULES: dict[str, dict[int, dict[str, set[str]]]] = {
         422: {"path": {"username"}, "json": {"message"}},
         403: {"path": {"username"}},
     },
+    # A read marker: beyond the thread's last message (422); `username` as for posting (a
+    # participant, 403; letters in the Unicode sense and required from a service token, 422).
+    "PUT /api/threads/{thread_id}/read": {
+        422: {"json": {"username", "last_read_message_id"}},
+        403: {"json": {"username"}},
+    },
     # A binary float generated for a multipleOf-0.01 amount (0.5700000000000001).
     "PUT /api/revenue/targets/{area}/{fiscal_year}": {422: {"json": {"amount"}}},
 }

@@ -6,15 +6,19 @@ from concurrent.futures import ThreadPoolExecutor
 import pymysql
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from intrasoft.threads.models import Thread, ThreadMessage
+from intrasoft.extensions import db as _db
+from intrasoft.threads.models import Thread, ThreadMessage, ThreadParticipant
 
-from .conftest import TEST_TOKEN
+from .conftest import TEST_TOKEN, make_app
 from .servers import serve_app
 
 WRITERS = 50
+#: The read-marker race: these users, each with a user token, post and mark read this many times.
+READERS = ("ana", "ben", "cleo", "dan")
+ROUNDS = 8
 
 
 @pytest.fixture()
@@ -82,6 +86,94 @@ def test_fifty_concurrent_messages_are_all_stored_in_a_stable_order(live_server,
         assert [m["message"] for m in compat] == expected
         api = requests.get(f"{live_server}/api/threads/{thread_id}/messages?page_size=100", timeout=30).json()
         assert [m["id"] for m in api] == [m.id for m in stored]
+
+
+def test_unread_counts_stay_exact_while_users_post_and_mark_read(db, database_url):
+    """Every user posts and moves their read marker at once, from two clients each (a poster and
+    a reader, so a user's own post races their own marker), with user tokens (the path that
+    checks participation before it locks the thread). The reader marks read the newest message
+    it has seen, then one in the middle, then an older one (which must not move the marker back).
+
+    Every answer keeps the marker at or past every id its user sent or had posted by then, with an
+    unread count between what that reader had seen after the marker and all that followed it. At
+    the end each marker is the highest id its user sent or posted (no update lost), its
+    ``read_count`` is the number of messages up to it, and the listed ``unread_count`` is the
+    number of the other users' messages after it (never one of the user's own)."""
+    tokens = {name: f"test-{name}-token-0123456789abcdefghijklmnopqrstu" for name in READERS}
+    served = make_app(database_url, API_USER_TOKENS=list(tokens.items()))
+    service = {"Authorization": f"Bearer {TEST_TOKEN}"}
+    posted = {name: [] for name in READERS}  # appended once the post's 201 arrived
+    with serve_app(served) as base:
+        created = requests.post(f"{base}/api/threads", json={"users": list(READERS)}, headers=service, timeout=30)
+        assert created.status_code == 201
+        thread_id = created.json()["thread_id"]
+        start = threading.Barrier(2 * len(READERS))
+
+        def poster(name):
+            with requests.Session() as session:
+                session.headers["Authorization"] = f"Bearer {tokens[name]}"
+                start.wait(timeout=30)
+                for round_ in range(ROUNDS):
+                    message = session.post(
+                        f"{base}/api/threads/{thread_id}/messages", json={"message": f"{name} {round_}"}, timeout=60
+                    )
+                    assert message.status_code == 201, message.text
+                    posted[name].append(message.json()["id"])
+
+        def reader(name):
+            answers = []
+            with requests.Session() as session:
+                session.headers["Authorization"] = f"Bearer {tokens[name]}"
+                start.wait(timeout=30)
+                for round_ in range(ROUNDS):
+                    seen = session.get(f"{base}/api/threads/{thread_id}/messages?page_size=100", timeout=60).json()
+                    ids = [m["id"] for m in seen] or [0]
+                    marker = (ids[-1], ids[len(ids) // 2], ids[0])[round_ % 3]
+                    own_before = max(posted[name], default=0)
+                    read = session.put(
+                        f"{base}/api/threads/{thread_id}/read", json={"last_read_message_id": marker}, timeout=60
+                    )
+                    assert read.status_code == 200, read.text
+                    answers.append((marker, own_before, ids, read.json()))
+            return answers
+
+        with ThreadPoolExecutor(max_workers=2 * len(READERS)) as pool:
+            posters = [pool.submit(poster, name) for name in READERS]
+            readers = {name: pool.submit(reader, name) for name in READERS}
+            for future in posters:
+                future.result()
+            answers = {name: future.result() for name, future in readers.items()}
+
+        listed = {
+            name: requests.get(f"{base}/api/threads?user={name}", headers=service, timeout=30).json()[0]["unread_count"]
+            for name in READERS
+        }
+    with served.app_context():
+        _db.engine.dispose()
+
+    db.session.rollback()  # a new read transaction, which sees what the server committed
+    assert db.session.get(Thread, thread_id).message_count == len(READERS) * ROUNDS
+    messages = db.session.execute(
+        select(ThreadMessage.id, ThreadMessage.username).where(ThreadMessage.thread_id == thread_id)
+    ).all()
+    highest = {}
+    for name, replies in answers.items():
+        moved = 0
+        for marker, own_before, ids, reply in replies:
+            now = reply["last_read_message_id"]
+            moved = max(moved, marker)
+            assert now >= max(moved, own_before), (name, marker, own_before, reply)
+            seen_after = sum(1 for i in ids if i > now)
+            assert seen_after <= reply["unread_count"] <= sum(1 for m in messages if m.id > now), (name, ids, reply)
+        highest[name] = max([moved, *posted[name]])
+    for row in db.session.scalars(select(ThreadParticipant).where(ThreadParticipant.thread_id == thread_id)):
+        name, marker = row.username, row.last_read_message_id
+        assert marker == highest[name], name
+        assert row.read_count == sum(1 for m in messages if m.id <= marker), name
+        after = [m.username for m in messages if m.id > marker]
+        assert name not in after, name
+        assert listed[name] == len(after), name
+    assert db.session.scalar(select(func.count()).select_from(ThreadParticipant)) == len(READERS)
 
 
 def _lost_connection_after_commit(monkeypatch, db):

@@ -43,12 +43,23 @@ def test_seed_adds_demo_threads_between_account_executives_once(runner, db):
         assert thread.last_message_id == messages[-1].id
         assert thread.last_activity_at == messages[-1].sent_at
         assert [m.sent_at for m in messages] == sorted(m.sent_at for m in messages)
+        assert_read_up_to_own_last_message(db, thread, messages)
     before = (count(db, Thread), count(db, ThreadParticipant), count(db, ThreadMessage))
 
     again = runner.invoke(args=SMALL)
     assert again.exit_code == 0, again.output
     assert "threads: 0" in again.output and "thread_messages: 0" in again.output
     assert (count(db, Thread), count(db, ThreadParticipant), count(db, ThreadMessage)) == before
+
+
+def assert_read_up_to_own_last_message(db, thread, messages):
+    """As if each participant had posted their messages: their marker is their last one (nothing
+    before it is unread, their own messages never are)."""
+    for participant in db.session.scalars(select(ThreadParticipant).where(ThreadParticipant.thread_id == thread.id)):
+        own = [m.id for m in messages if m.username == participant.username]
+        marker = own[-1] if own else 0
+        assert participant.last_read_message_id == marker, participant.username
+        assert participant.read_count == sum(1 for m in messages if m.id <= marker), participant.username
 
 
 def test_seed_messages_puts_n_messages_in_one_thread(runner, db, client):
@@ -70,6 +81,10 @@ def test_seed_messages_puts_n_messages_in_one_thread(runner, db, client):
     db.session.expire_all()
     thread = db.session.scalars(select(Thread).where(Thread.title == BENCHMARK_TITLE)).one()
     assert thread.message_count == 3000
+    messages = db.session.scalars(
+        select(ThreadMessage).where(ThreadMessage.thread_id == thread.id).order_by(ThreadMessage.id)
+    ).all()
+    assert_read_up_to_own_last_message(db, thread, messages)
 
 
 def test_seed_messages_limit(runner, db):
@@ -95,5 +110,9 @@ def test_seed_welcomes_the_demo_users_with_an_area_lead_once(runner, db, app):
         assert welcome[0]["message_count"] >= 3
         messages = token_client(app, token).get(f"/api/threads/{welcome[0]['thread_id']}").json["messages"]
         assert {m["username"] for m in messages} == {"quinn", "jeff_goldblum", lead}
+        # Each has read up to their own last message: what the others said after it is unread.
+        mine = "quinn" if token == QUINN_TOKEN else "jeff_goldblum"
+        last_own = max(i for i, m in enumerate(messages) if m["username"] == mine)
+        assert welcome[0]["unread_count"] == len(messages) - 1 - last_own
     assert runner.invoke(args=SMALL).exit_code == 0
     assert len(db.session.scalars(select(Thread).where(Thread.title == WELCOME_TITLE)).all()) == 1

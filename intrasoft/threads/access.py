@@ -1,9 +1,10 @@
 """Who may do what in threads: the rules a user token adds, asked of the request's principal.
 
 A user token acts as its user: it lists only that user's threads, sees only the threads that
-user is in (any other is "not found", so ids do not reveal which threads exist), posts only as
-that user and creates only threads that include that user. Service and read-only tokens (and
-anonymous reads, where the server leaves reads open) see every thread and say who they act for.
+user is in (any other is "not found", so ids do not reveal which threads exist), posts and
+moves read markers only as that user and creates only threads that include that user. Service
+and read-only tokens (and anonymous reads, where the server leaves reads open) see every thread
+and say who they act for.
 Both ``/api/threads`` and the ``/thread`` compatibility routes go through these functions.
 """
 
@@ -42,18 +43,22 @@ def listed_user(requested: str | None) -> str:
 def sender(requested: str | None, *, location: str = "json") -> str:
     """Who a message is from: a user token's user (``username`` may be omitted; another one is 403).
     Other principals must give it (422)."""
+    return _acting_user(requested, location=location, acts="posts only as its own user")
+
+
+def reader(requested: str | None) -> str:
+    """Whose read marker to move: the same rule as ``sender`` (a user token moves only its own)."""
+    return _acting_user(requested, location="json", acts="moves only its own user's read marker")
+
+
+def _acting_user(requested: str | None, *, location: str, acts: str) -> str:
     principal = current_principal()
     if not principal.is_user:
         if requested is None:
             field_error("username", REQUIRED, location=location)
         return requested
     if requested is not None and username_key(requested) != username_key(principal.username):
-        field_error(
-            "username",
-            f"A user token posts only as its own user ({principal.username}).",
-            location=location,
-            status=403,
-        )
+        field_error("username", f"A user token {acts} ({principal.username}).", location=location, status=403)
     return requested if requested is not None else principal.username
 
 

@@ -4,13 +4,17 @@ The thread row carries ``message_count``, ``last_message_id`` and ``last_activit
 kept up to date in the transaction that stores each message, so listing a user's
 threads needs no per-thread query. ``last_message_id`` has no foreign key on purpose:
 threads and messages would reference each other.
+
+Each participant row carries that user's read marker and the thread's ``message_count`` at
+it (``read_count``), so the thread's unread count for them is ``message_count - read_count``,
+read from the rows the thread list already joins.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -55,6 +59,13 @@ class ThreadParticipant(db.Model):
     username: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH))
     #: ``username_key(username)``: what uniqueness, participant checks and the user filter compare.
     username_key: Mapped[str] = mapped_column(UsernameKey)
+    #: The id of the last message this user has read (0: none yet). It only moves forward, and
+    #: posting moves it to the poster's own message. Any id up to the thread's last message:
+    #: what it has read is the thread's messages with an id up to it.
+    last_read_message_id: Mapped[int] = mapped_column(MessageId, default=0, server_default=text("0"))
+    #: How many of the thread's messages have an id up to ``last_read_message_id``, kept with it
+    #: under the thread's lock: the user's unread count is ``threads.message_count - read_count``.
+    read_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     __table_args__ = (
         UniqueConstraint("thread_id", "username_key"),

@@ -9,6 +9,8 @@ from .schemas import (
     MessageCreateSchema,
     MessageListArgs,
     MessageSchema,
+    ReadMarkerSchema,
+    ReadMarkerUpdateSchema,
     ThreadCreateSchema,
     ThreadDetailSchema,
     ThreadListArgs,
@@ -70,6 +72,8 @@ def create_thread_view(data):
         "The threads `user` takes part in (compared case-insensitively), most recent activity first, each "
         "with its participants, `message_count` and last message. Paginated with `page` and `page_size`; "
         "the cost does not grow with the number of threads (a constant number of SQL statements). "
+        "`unread_count` is for `user`: the thread's messages after their read marker (see "
+        "`PUT /api/threads/{thread_id}/read`; posting moves the poster's marker to their message). "
         "With a user token `user` defaults to the token's user, and another user is 403; service and "
         "read-only tokens must give `user` (422 without)."
     ),
@@ -130,3 +134,34 @@ def list_messages_view(args, thread_id):
 def post_message_view(data, thread_id):
     sender = access.sender(data.get("username"))
     return service.post_message(thread_id, sender, data["message"], viewer=access.viewer())
+
+
+@blp.route("/<int:thread_id>/read", methods=["PUT"])
+@blp.arguments(ReadMarkerUpdateSchema, example={"username": "quinn", "last_read_message_id": 9001})
+@blp.response(
+    200,
+    ReadMarkerSchema,
+    description="The marker and the unread count after the call.",
+    example={"thread_id": 123, "username": "quinn", "last_read_message_id": 9001, "unread_count": 0},
+)
+@document_errors(blp, WRITE_ERRORS)
+@blp.alt_response(
+    403,
+    schema=ErrorSchema,
+    description="`username` is not a participant of the thread, or (user token) is not the token's user.",
+)
+@blp.alt_response(404, schema=ErrorSchema, description=access.NOT_FOUND)
+@blp.doc(
+    summary="Mark a thread read",
+    description=(
+        "Moves `username`'s read marker forward to `last_read_message_id` (the newest message the reader "
+        "has seen); a client calls it when it shows a thread. An id at or before the current marker "
+        "answers 200 with the marker unchanged: it never moves backwards. An id beyond the thread's last "
+        "message is 422 under `errors.json.last_read_message_id`. Posting a message moves the poster's "
+        "marker to it. With a user token `username` may be omitted (the token's user) and another one is "
+        "403; service tokens must give it (422)."
+    ),
+)
+def mark_read_view(data, thread_id):
+    reader = access.reader(data.get("username"))
+    return service.mark_read(thread_id, reader, data["last_read_message_id"], viewer=access.viewer())

@@ -140,6 +140,33 @@ class MessageCreateSchema(Schema):
         ordered = True
 
 
+class ReadMarkerUpdateSchema(Schema):
+    username = Username(
+        metadata={
+            "description": (
+                "Whose marker: a participant of the thread. Required with a service token; with a user "
+                "token it may be omitted (the token's user) and must otherwise be that user."
+            )
+        }
+    )
+    last_read_message_id = fields.Integer(
+        strict=True,
+        required=True,
+        validate=validate.Range(min=0, max=MAX_MESSAGE_ID),
+        metadata={
+            "description": (
+                "The id of the newest message read: any id up to the thread's last message (beyond it: "
+                "422). The thread's messages up to it are read. At or before the current marker it "
+                "changes nothing (the marker never moves backwards)."
+            ),
+            "example": 9001,
+        },
+    )
+
+    class Meta:
+        ordered = True
+
+
 class CompatMessageCreateSchema(Schema):
     message = MessageText(required=True, metadata=MESSAGE_FIELD_METADATA)
 
@@ -198,6 +225,15 @@ class ThreadSummarySchema(ThreadSchema):
         metadata={"description": "When the last message was sent (the creation time while there is none)."}
     )
     last_message = fields.Nested(MessageSchema, allow_none=True, metadata={"description": "Null in a new thread."})
+    unread_count = fields.Integer(
+        metadata={
+            "description": (
+                "For the listed user: the thread's messages after their read marker (their own messages "
+                "are never unread: posting moves the marker)."
+            ),
+            "example": 3,
+        }
+    )
 
 
 class ThreadDetailSchema(ThreadSchema):
@@ -206,6 +242,18 @@ class ThreadDetailSchema(ThreadSchema):
     messages = fields.List(
         fields.Nested(MessageSchema), metadata={"description": "The last 50 messages, oldest first."}
     )
+
+
+class ReadMarkerSchema(Schema):
+    thread_id = fields.Integer(metadata={"example": 123})
+    username = fields.String(metadata={"description": "The participant's stored name.", "example": "quinn"})
+    last_read_message_id = fields.Integer(
+        metadata={"description": "The marker after the call (0: nothing read yet).", "example": 9001}
+    )
+    unread_count = fields.Integer(metadata={"description": "The thread's messages after the marker.", "example": 0})
+
+    class Meta:
+        ordered = True
 
 
 class CompatThreadCreatedSchema(Schema):

@@ -12,7 +12,7 @@ import unicodedata
 from datetime import datetime, timedelta
 
 import click
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from ..customers.seed import account_teams
 from ..extensions import db
@@ -88,9 +88,11 @@ def _create_thread(title: str, users: list[str], created_at: datetime) -> Thread
 
 
 def add_messages(thread: Thread, users: list[str], count: int, texts: tuple[str, ...], end: datetime) -> int:
-    """Append ``count`` messages ending at ``end`` (or just after the last one), in chunks."""
+    """Append ``count`` messages ending at ``end`` (or just after the last one), in chunks, taking
+    turns among ``users``; each poster's read marker ends on their last message, as a post moves it."""
     if count <= 0:
         return 0
+    total = thread.message_count + count
     step = timedelta(milliseconds=1)
     start = max(end - step * count, thread.last_activity_at + step)
     table = ThreadMessage.__table__
@@ -110,6 +112,19 @@ def add_messages(thread: Thread, users: list[str], count: int, texts: tuple[str,
     thread.last_message_id = db.session.scalar(
         select(func.max(ThreadMessage.id)).where(ThreadMessage.thread_id == thread.id)
     )
+    # Turns rotate, so the newest messages, one per poster, are each poster's last.
+    newest = db.session.execute(
+        select(ThreadMessage.id, ThreadMessage.username)
+        .where(ThreadMessage.thread_id == thread.id)
+        .order_by(ThreadMessage.id.desc())
+        .limit(min(count, len(users)))
+    ).all()
+    for position, (message_id, username) in enumerate(newest):
+        db.session.execute(
+            update(ThreadParticipant)
+            .where(ThreadParticipant.thread_id == thread.id, ThreadParticipant.username_key == username_key(username))
+            .values(last_read_message_id=message_id, read_count=total - position)
+        )
     db.session.flush()
     return count
 

@@ -4,7 +4,9 @@ Every write runs in ``run_in_transaction``. Storing a message first locks its th
 (``SELECT ... FOR UPDATE``): writers to one thread queue on that single lock, always taken
 first, so they cannot deadlock, ids and ``sent_at`` grow together, and the thread's
 counters (``message_count``, ``last_message_id``, ``last_activity_at``) change in the
-same transaction as the message.
+same transaction as the message, as does the poster's read marker (moved to their message).
+Moving a read marker takes the same lock, so each participant's ``read_count`` (the
+thread's message count at their marker) is exact however posts and marks interleave.
 
 ``viewer`` (a user token's user, from ``access.viewer()``) limits a call to the threads that
 user is in: any other thread is "not found", with the very body of a missing one.
@@ -17,7 +19,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from flask_smorest import abort
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, func, insert, select, update
 
 from ..database import run_in_transaction, utcnow
 from ..errors import field_error
@@ -161,10 +163,12 @@ def all_messages(thread_id: int, *, viewer: str | None = None) -> list[dict]:
 
 
 def list_threads(user: str, args: dict) -> Page:
-    """The user's threads, most recent activity first, each with its last message.
+    """The user's threads, most recent activity first, each with its last message and the
+    user's unread count.
 
     Three statements whatever the number of threads: the page count, the page joined to
-    each thread's last message (through ``last_message_id``), and the participants.
+    each thread's last message (through ``last_message_id``) and to the user's participant
+    row (whose ``read_count`` gives the unread count), and the participants.
     """
     last = ThreadMessage.__table__.alias("last_message")
     stmt = (
@@ -174,6 +178,7 @@ def list_threads(user: str, args: dict) -> Page:
             Thread.created_at,
             Thread.last_activity_at,
             Thread.message_count,
+            (Thread.message_count - ThreadParticipant.read_count).label("unread_count"),
             last.c.id.label("last_id"),
             last.c.username.label("last_username"),
             last.c.message.label("last_message"),
@@ -205,6 +210,7 @@ def list_threads(user: str, args: dict) -> Page:
                 "message": row.last_message,
                 "sent_at": row.last_sent_at,
             },
+            "unread_count": row.unread_count,
         }
         for row in page.items
     ]
@@ -262,22 +268,24 @@ def post_message(
     in), 403 for anyone else.
 
     ``location`` is where the username came from, for the error (the body, or the path of
-    the compatibility route).
+    the compatibility route). The poster's read marker moves to their message: what came
+    before it has been read, and one's own messages are never unread.
     """
     key = username_key(username)
     previous: dict = {}  # what the last attempt wrote, to find it if its commit landed after all
 
     def work(attempt: int) -> dict:
         thread = _thread_or_404(thread_id, lock=True, viewer=viewer)
-        sender = db.session.scalar(
-            select(ThreadParticipant.username).where(
+        participant = db.session.execute(
+            select(ThreadParticipant.id, ThreadParticipant.username).where(
                 ThreadParticipant.thread_id == thread_id, ThreadParticipant.username_key == key
             )
-        )
-        if sender is None:
+        ).first()
+        if participant is None:
             field_error(
                 "username", f"{username!r} is not a participant of thread {thread_id}.", location=location, status=403
             )
+        sender = participant.username
         if previous:
             landed = db.session.execute(
                 select(*MESSAGE_COLUMNS).where(
@@ -295,9 +303,76 @@ def post_message(
         message_id = db.session.execute(
             insert(ThreadMessage).values(thread_id=thread_id, username=sender, message=text, sent_at=sent_at)
         ).inserted_primary_key[0]
+        # The count read under the lock is current: this message makes it one more.
+        db.session.execute(
+            update(ThreadParticipant)
+            .where(ThreadParticipant.id == participant.id)
+            .values(last_read_message_id=message_id, read_count=thread.message_count + 1)
+        )
         thread.last_message_id = message_id
         thread.last_activity_at = sent_at
         thread.message_count = Thread.message_count + 1  # SET message_count = message_count + 1
         return {"id": message_id, "thread_id": thread_id, "username": sender, "message": text, "sent_at": sent_at}
 
     return run_in_transaction(work)
+
+
+def mark_read(thread_id: int, username: str, message_id: int, *, viewer: str | None = None) -> dict:
+    """Move ``username``'s read marker forward to ``message_id``: 404 for an unknown thread (or one
+    ``viewer`` is not in), 403 for a non-participant, 422 for an id beyond the thread's last
+    message. An id at or before the marker changes nothing (a late or repeated call from a
+    client must not mark messages unread again).
+
+    Under the thread's lock, like a post, so the marker and its ``read_count`` agree with the
+    thread's messages. Up to the last message (the usual call), ``read_count`` is the thread's
+    ``message_count``; short of it, the messages passed are counted (one index range).
+    """
+    key = username_key(username)
+
+    def work(attempt: int) -> dict:
+        thread = _thread_or_404(thread_id, lock=True, viewer=viewer)
+        # A locking read: the latest committed marker (a post may have moved it since this
+        # transaction's snapshot, which the participation check can take before the lock).
+        reader = db.session.scalars(
+            select(ThreadParticipant)
+            .where(ThreadParticipant.thread_id == thread_id, ThreadParticipant.username_key == key)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+        if reader is None:
+            field_error("username", f"{username!r} is not a participant of thread {thread_id}.", status=403)
+        last = thread.last_message_id or 0
+        if message_id > last:
+            field_error(
+                "last_read_message_id",
+                f"Thread {thread_id}'s last message is {last}: a read marker cannot be beyond it.",
+            )
+        if message_id > reader.last_read_message_id:
+            if message_id == last:
+                reader.read_count = thread.message_count
+            else:
+                reader.read_count += _messages_between(thread_id, reader.last_read_message_id, message_id)
+            reader.last_read_message_id = message_id
+        return {
+            "thread_id": thread_id,
+            "username": reader.username,
+            "last_read_message_id": reader.last_read_message_id,
+            "unread_count": thread.message_count - reader.read_count,
+        }
+
+    return run_in_transaction(work)
+
+
+def _messages_between(thread_id: int, after: int, up_to: int) -> int:
+    """The thread's messages with ``after < id <= up_to``.
+
+    A locking (shared) read, for the same reason as the marker's: under the thread's lock no
+    message of the thread can be added, but a snapshot taken before the lock could miss some.
+    """
+    return db.session.scalar(
+        _on_thread_index(
+            select(func.count())
+            .select_from(ThreadMessage)
+            .where(ThreadMessage.thread_id == thread_id, ThreadMessage.id > after, ThreadMessage.id <= up_to)
+        ).with_for_update(read=True)
+    )
