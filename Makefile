@@ -52,7 +52,9 @@ run: install
 
 ## dashboard: frontend/dist through the frontend's own frontend-build target, when Node.js is here
 dashboard:
-	@if [ ! -f frontend/package.json ]; then \
+	@if [ "$${DASHBOARD:-1}" = 0 ]; then \
+		echo "*** DASHBOARD=0: the dashboard is not built"; \
+	elif [ ! -f frontend/package.json ]; then \
 		echo "*** no frontend/package.json: no dashboard to build"; \
 	elif ! command -v npm >/dev/null 2>&1; then \
 		echo "*** Node.js (npm) is not installed: the dashboard is not built; the API is still served"; \

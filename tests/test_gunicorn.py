@@ -37,8 +37,8 @@ def get(url: str, headers: dict | None = None) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
-def wait_until_up(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
+def wait_until_up(base: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"gunicorn exited with {process.returncode}")
@@ -47,7 +47,7 @@ def wait_until_up(base: str, process: subprocess.Popen) -> None:
             return
         except OSError:
             time.sleep(0.1)
-    raise AssertionError("gunicorn did not answer within 30 s")
+    raise AssertionError(f"gunicorn did not answer within {seconds:g} s")
 
 
 def load_config_module(env: dict[str, str], monkeypatch):

@@ -38,6 +38,10 @@ def make_run(tmp_path, env_file: str = "", **settings):
             "GUNICORN_WORKERS": "1",
             "LOG_LEVEL": "WARNING",
             "RANDOMUSER_URL": "http://127.0.0.1:9/api/1.4/",  # the scheduler's first sync fails fast, offline
+            # The API part of `make run`: no dashboard build, no Nginx (which would want port 8080);
+            # tests/test_nginx.py runs the real Nginx with the same template.
+            "DASHBOARD": "0",
+            "NGINX_BIN": "",
             **settings,
         }
     )
@@ -48,7 +52,7 @@ def make_run(tmp_path, env_file: str = "", **settings):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base, process)
+        wait_until_up(base, process, seconds=120)  # `make run` migrates and seeds first
         yield base, output
     finally:
         os.killpg(process.pid, signal.SIGTERM)  # make, its shell, the scheduler and gunicorn
