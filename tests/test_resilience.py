@@ -56,8 +56,8 @@ def test_database_outage_gives_503_json_then_recovers(proxied_app, monkeypatch):
             "cid": 1,
             "name": "x",
             "product": "payroll",
-            "estimated_monthly_revenue": 1,
-            "expected_close_date": "2099-01-01",
+            "monthly_estimated_revenue": 1,
+            "estimated_delivery_date": "2099-01-01",
         },
         headers={"Authorization": "Bearer " + app.config["API_TOKENS"][0]},
     )
