@@ -1,6 +1,5 @@
 """The opportunity's API shapes: the CRM's ``crm_opportunities`` fields first, in its order, then ours."""
 
-import re
 from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
@@ -22,7 +21,7 @@ STATUS_ERROR = f"Must be one of: {', '.join(STATUSES)} (in any case)."
 
 
 def _any_case(word: str) -> str:
-    return "".join(f"[{c.upper()}{c}]" if c.isalpha() else re.escape(c) for c in word)
+    return "".join(f"[{c.upper()}{c}]" for c in word)  # statuses are ASCII letters only
 
 
 #: The statuses in any ASCII case, for the spec (JSON Schema patterns have no case-insensitive flag).
@@ -57,8 +56,6 @@ class DaysSince(fields.Integer):
     """Whole UTC days from a (naive UTC) timestamp to today: 0 on the day itself, never negative."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
         return max(0, (database.today() - value.date()).days)
 
 

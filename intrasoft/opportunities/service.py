@@ -86,7 +86,7 @@ def get_opportunity_or_404(oid: str, *, lock: bool = False) -> Opportunity:
     """The opportunity, or 404. With ``lock``, the row is locked and read again from the
     database (``populate_existing``), never the copy the session may already hold."""
     opportunity = None
-    if _OID.match(oid):
+    if _OID.fullmatch(oid):
         opportunity = db.session.get(Opportunity, oid, with_for_update=lock or None, populate_existing=lock)
     if opportunity is None:
         abort(404, message=f"Opportunity {oid} not found.")
@@ -228,7 +228,7 @@ def create_opportunity(data: dict, idempotency_key: str | None = None, client: s
     """
     request_hash = _request_hash(data) if idempotency_key else None
     if idempotency_key and (earlier := _earlier_request(client, idempotency_key)) is not None:
-        # Replayed before the rules: a retry after midnight must not fail on "close date in the past".
+        # Replayed before the rules: a retry after midnight must not fail on "delivery date in the past".
         return _replay_or_refuse(earlier, request_hash), True
     customer = db.session.get(Customer, data["cid"])
     if customer is None:
