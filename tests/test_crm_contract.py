@@ -165,3 +165,17 @@ def test_a_create_may_send_days_since_last_updated_only_as_zero(client, crm_cust
     oid = client.post("/api/opportunities", json=sample_body()).json["oid"]
     patched = client.patch(f"/api/opportunities/{oid}", json={"days_since_last_updated": 0})
     assert patched.status_code == 422 and list(patched.json["errors"]["json"]) == ["days_since_last_updated"]
+
+
+def test_sending_days_since_last_updated_as_zero_is_the_same_request(client, crm_customer):
+    """0 is what a new opportunity has: a retry with or without it replays the same Idempotency-Key."""
+    headers = {"Idempotency-Key": "crm-retry-1"}
+    body = sample_body()
+    first = client.post("/api/opportunities", json=body, headers=headers)
+    retry = client.post(
+        "/api/opportunities",
+        json={k: v for k, v in body.items() if k != "days_since_last_updated"},
+        headers=headers,
+    )
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.headers["Idempotent-Replayed"] == "true" and retry.json["oid"] == first.json["oid"]
