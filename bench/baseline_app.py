@@ -21,10 +21,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pymysql
 
 SELECT = (
-    "SELECT customer.cid, customer.name, customer.area, customer.segment, customer.account_executive, "
+    "SELECT customer.cid, customer.name, customer.area, customer.customer_type, "
+    "customer.has_dedicated_account_manager, customer.has_dedicated_technical_consultant, "
+    "customer.has_support_contract, customer.has_discounted_pricing, customer.account_executive, "
     "customer.technical_specialist, customer.contract_start_date, customer.contract_renewal_date, "
-    "customer.subscriptions, customer.is_strategic, customer.is_reference, customer.credit_hold, "
-    "customer.created_at, customer.updated_at "
+    "customer.subscriptions, customer.created_at, customer.updated_at "
     "FROM customer WHERE customer.cid > %s ORDER BY customer.cid LIMIT %s"
 )
 
@@ -53,21 +54,22 @@ def _connection() -> pymysql.connections.Connection:
 
 
 def _row_to_dict(row: tuple) -> dict:
-    (cid, name, area, segment, executive, specialist, start, renewal, subscriptions) = row[:9]
-    is_strategic, is_reference, credit_hold, created_at, updated_at = row[9:]
+    cid, name, area, customer_type, account_manager, consultant, support, discounted = row[:8]
+    executive, specialist, start, renewal, subscriptions, created_at, updated_at = row[8:]
     return {
         "cid": cid,
         "name": name,
         "area": area,
-        "segment": segment,
+        "customer_type": customer_type,
+        "has_dedicated_account_manager": bool(account_manager),
+        "has_dedicated_technical_consultant": bool(consultant),
+        "has_support_contract": bool(support),
+        "has_discounted_pricing": bool(discounted),
         "account_executive": executive,
         "technical_specialist": specialist,
         "contract_start_date": start.isoformat() if start else None,
         "contract_renewal_date": renewal.isoformat() if renewal else None,
         "subscriptions": [s for s in subscriptions.split(",") if s],
-        "is_strategic": bool(is_strategic),
-        "is_reference": bool(is_reference),
-        "credit_hold": bool(credit_hold),
         "created_at": created_at.isoformat() + "Z",  # naive UTC, as the API renders it
         "updated_at": updated_at.isoformat() + "Z",
     }

@@ -64,16 +64,18 @@ def naive_summary(fiscal_year: int, as_of: date) -> dict:
     rows = db.session.execute(
         select(Opportunity, Customer.area)
         .join(Customer, Customer.cid == Opportunity.cid)
-        .where(Opportunity.expected_close_date.between(fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)))
+        .where(
+            Opportunity.estimated_delivery_date.between(fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year))
+        )
     ).all()
     weighted = dict.fromkeys(AREAS, Decimal(0))
     open_count = dict.fromkeys(AREAS, 0)
     for opportunity, area in rows:
-        close = opportunity.expected_close_date
-        if opportunity.status != "lost" and close > as_of:
+        close = opportunity.estimated_delivery_date
+        if opportunity.opportunity_status != "lost" and close > as_of:
             months_after = 18 - close.month if close.month >= 7 else 6 - close.month
-            weighted[area] += opportunity.estimated_monthly_revenue * opportunity.probability / 100 * months_after
-        if opportunity.status in OPEN_STATUSES:
+            weighted[area] += opportunity.monthly_estimated_revenue * opportunity.probability / 100 * months_after
+        if opportunity.opportunity_status in OPEN_STATUSES:
             open_count[area] += 1
     db.session.expunge_all()
     return {area: (str(round_cents(weighted[area])), open_count[area]) for area in AREAS}
@@ -86,12 +88,12 @@ def join_first_statement(fiscal_year: int, as_of: date):
     from intrasoft.customers.models import Customer
     from intrasoft.domain import OPEN_STATUSES, fiscal_year_end, fiscal_year_start
     from intrasoft.opportunities.models import Opportunity
-    from intrasoft.revenue.service import money_cents, months_after_close
+    from intrasoft.revenue.service import money_cents, months_after_delivery
 
-    cents = money_cents(Opportunity.estimated_monthly_revenue)
-    is_open = Opportunity.status.in_(OPEN_STATUSES)
-    in_pipeline = and_(Opportunity.status != "lost", Opportunity.expected_close_date > as_of)
-    weighted = cents * Opportunity.probability * months_after_close(Opportunity.expected_close_date)
+    cents = money_cents(Opportunity.monthly_estimated_revenue)
+    is_open = Opportunity.opportunity_status.in_(OPEN_STATUSES)
+    in_pipeline = and_(Opportunity.opportunity_status != "lost", Opportunity.estimated_delivery_date > as_of)
+    weighted = cents * Opportunity.probability * months_after_delivery(Opportunity.estimated_delivery_date)
     return (
         select(
             Customer.area,
@@ -100,7 +102,9 @@ def join_first_statement(fiscal_year: int, as_of: date):
             func.sum(case((is_open, cents), else_=0)),
         )
         .join(Customer, Customer.cid == Opportunity.cid)
-        .where(Opportunity.expected_close_date.between(fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)))
+        .where(
+            Opportunity.estimated_delivery_date.between(fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year))
+        )
         .group_by(Customer.area)
     )
 

@@ -6,7 +6,8 @@ from datetime import date
 
 AREAS = ("France", "Germany", "Switzerland", "Netherlands", "UK")
 PRODUCTS = ("accounting", "time_entry", "payroll", "expenses")
-SEGMENTS = ("SMB", "Mid-Market", "Enterprise")
+#: The customer types the seed uses (the CRM's ``Customer_Type`` is free text).
+CUSTOMER_TYPES = ("SMB", "Mid-Market", "Enterprise")
 CURRENCIES = ("EUR",)
 
 OPEN_STATUSES = ("prospecting", "qualification", "proposal", "negotiation")

@@ -202,6 +202,15 @@ class QueryInteger(fields.Integer):
         return super()._validated(value)
 
 
+class QueryBoolean(fields.Boolean):
+    """A boolean in a query string: exactly ``true`` or ``false``, as OpenAPI serializes them
+    (marshmallow's Boolean would also take ``yes``, ``on``, ``1``..., which the spec does not allow)."""
+
+    truthy = frozenset({"true"})
+    falsy = frozenset({"false"})
+    default_error_messages = {"invalid": "Not a boolean: use true or false."}
+
+
 def date_from_2000(**kwargs) -> fields.Date:
     """A date field refusing days before ``EARLIEST_DATE`` (and documenting it as a pattern)."""
     validators = [validate.Range(min=EARLIEST_DATE, error=f"Must be {EARLIEST_DATE} or later.")]

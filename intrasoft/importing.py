@@ -38,6 +38,7 @@ from sqlalchemy.dialects import mysql, sqlite
 
 from .database import run_in_transaction, utcnow
 from .extensions import db
+from .fields import CONTROL_CHARACTER_ERROR, NO_CONTROL_CHARACTERS
 
 CHUNK = 1000
 #: At most this many rejected rows are listed; the count of the others follows.
@@ -120,14 +121,20 @@ class CellInteger(fields.Integer):
 
 
 class CellText(fields.String):
-    """Text; a number cell is read as its text (``5987`` in a text column is ``"5987"``)."""
+    """Text; a number cell is read as its text (``5987`` in a text column is ``"5987"``).
+    Control characters are refused, as the API refuses them (``fields.TrimmedString``)."""
+
+    default_error_messages = {"control": CONTROL_CHARACTER_ERROR}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             value = str(value)
-        return super()._deserialize(value, attr, data, **kwargs)
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if NO_CONTROL_CHARACTERS.regex.match(text) is None:
+            raise self.make_error("control")
+        return text
 
 
 class ImportSchema(Schema):

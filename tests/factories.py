@@ -9,6 +9,7 @@ from decimal import Decimal
 import factory
 
 from intrasoft.customers.models import Customer
+from intrasoft.database import utcnow
 from intrasoft.extensions import db
 from intrasoft.opportunities.models import Opportunity
 from intrasoft.revenue.models import RevenueActual, RevenueTarget
@@ -28,15 +29,16 @@ class CustomerFactory(BaseFactory):
     cid = factory.Sequence(lambda n: n + 1)
     name = factory.Sequence(lambda n: f"Customer {n + 1} GmbH")
     area = "Germany"
-    segment = "SMB"
+    customer_type = "SMB"
+    has_dedicated_account_manager = False
+    has_dedicated_technical_consultant = False
+    has_support_contract = True
+    has_discounted_pricing = False
     account_executive = "Anna Schmidt"
     technical_specialist = "Jonas Weber"
     contract_start_date = date(2023, 1, 1)
     contract_renewal_date = date(2026, 1, 1)
     subscriptions = "accounting,payroll"
-    is_strategic = False
-    is_reference = False
-    credit_hold = False
 
 
 class OpportunityFactory(BaseFactory):
@@ -46,13 +48,15 @@ class OpportunityFactory(BaseFactory):
     oid = factory.LazyFunction(lambda: uuid.uuid4().hex)
     customer = factory.SubFactory(CustomerFactory)
     cid = factory.SelfAttribute("customer.cid")
+    opportunity_sales_group = "Mid-Market AE"
+    opportunity_status = "prospecting"
+    monthly_estimated_revenue = Decimal("1000.00")
+    estimated_delivery_date = factory.LazyFunction(lambda: utcnow().date() + timedelta(days=90))
+    non_recurring = "No"
     name = factory.Sequence(lambda n: f"Deal {n}")
     product = "payroll"
-    status = "prospecting"
     probability = 10
-    estimated_monthly_revenue = Decimal("1000.00")
     currency = "EUR"
-    expected_close_date = factory.LazyFunction(lambda: date.today() + timedelta(days=90))
     account_executive = "Anna Schmidt"
     technical_specialist = "Jonas Weber"
 

@@ -39,8 +39,8 @@ def opportunity_body():
         "cid": 1,
         "name": "Matrix deal",
         "product": "payroll",
-        "estimated_monthly_revenue": "100.00",
-        "expected_close_date": (today() + timedelta(days=30)).isoformat(),
+        "monthly_estimated_revenue": "100.00",
+        "estimated_delivery_date": (today() + timedelta(days=30)).isoformat(),
     }
 
 

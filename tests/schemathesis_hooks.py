@@ -18,16 +18,16 @@ TOKEN_KIND = os.environ.get("SCHEMATHESIS_TOKEN_KIND", "service")
 
 #: operation -> status -> location -> the fields whose business rules the spec cannot express.
 BUSINESS_RULES: dict[str, dict[int, dict[str, set[str]]]] = {
-    # The customer must exist; an open deal cannot close in the past, none more than 3 years
+    # The customer must exist; an open deal cannot be delivered in the past, none more than 3 years
     # ahead; won is probability 100, lost 0; an Idempotency-Key reused with another body, or in flight.
     "POST /api/opportunities": {
-        422: {"json": {"cid", "expected_close_date", "probability"}, "headers": {"Idempotency-Key"}},
+        422: {"json": {"cid", "estimated_delivery_date", "probability"}, "headers": {"Idempotency-Key"}},
         409: {"headers": {"Idempotency-Key"}},
     },
     # The create rules, and won/lost are final (409).
     "PATCH /api/opportunities/{oid}": {
-        422: {"json": {"expected_close_date", "probability"}},
-        409: {"json": {"status"}},
+        422: {"json": {"estimated_delivery_date", "probability"}},
+        409: {"json": {"opportunity_status"}},
     },
     # `page` and `after` together; an opportunity cursor must name an existing oid.
     "GET /api/customers": {422: {"query": {"after"}}},

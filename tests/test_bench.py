@@ -79,7 +79,8 @@ def test_baseline_rejects_other_paths_and_bad_numbers():
 def test_baseline_returns_the_same_bytes_as_the_api(client, database_url, monkeypatch, query):
     """The bench compares the API with this baseline: it must do the same work."""
     CustomerFactory(cid=1, contract_start_date=None, contract_renewal_date=None, subscriptions="")
-    CustomerFactory(cid=2, name='Zürich Ærø 株式会社 "quoted"', is_reference=True, credit_hold=True)
+    CustomerFactory(cid=2, name='Zürich Ærø 株式会社 "quoted"', has_dedicated_account_manager=True)
+    CustomerFactory(cid=4, name=None, customer_type="Key Account", has_discounted_pricing=True)
     CustomerFactory(cid=3, created_at=datetime(2025, 1, 2, 3, 4, 5), updated_at=datetime(2025, 1, 2, 3, 4, 5, 6))
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setattr(baseline_app, "_local", types.SimpleNamespace())

@@ -36,7 +36,7 @@ def test_seed_is_deterministic_and_idempotent(runner, db):
     months = set(db.session.scalars(select(RevenueActual.month)))
     assert min(months) == date(2023, 7, 1) and max(months) == date(2024, 11, 1)
     assert set(db.session.scalars(select(RevenueTarget.fiscal_year))) == {2024, 2025}
-    snapshot = db.session.execute(select(Opportunity.oid, Opportunity.estimated_monthly_revenue)).all()
+    snapshot = db.session.execute(select(Opportunity.oid, Opportunity.monthly_estimated_revenue)).all()
 
     again = runner.invoke(args=["seed", "--as-of", "2024-12-15"])
     assert again.exit_code == 0
@@ -44,7 +44,7 @@ def test_seed_is_deterministic_and_idempotent(runner, db):
     assert count(db, Customer) == 200 and count(db, Opportunity) == 300
     reset = runner.invoke(args=["seed", "--as-of", "2024-12-15", "--reset"])
     assert reset.exit_code == 0
-    assert db.session.execute(select(Opportunity.oid, Opportunity.estimated_monthly_revenue)).all() == snapshot
+    assert db.session.execute(select(Opportunity.oid, Opportunity.monthly_estimated_revenue)).all() == snapshot
 
 
 def test_seed_scales_and_skips_when_asked(runner, db):

@@ -23,8 +23,8 @@ BODY = {
     "cid": 1,
     "name": "Concurrent deal",
     "product": "payroll",
-    "estimated_monthly_revenue": "100.00",
-    "expected_close_date": (date.today() + timedelta(days=30)).isoformat(),
+    "monthly_estimated_revenue": "100.00",
+    "estimated_delivery_date": (date.today() + timedelta(days=30)).isoformat(),
 }
 AUTH = {"Authorization": f"Bearer {TEST_TOKEN}"}
 #: Each race is run this many times, on a fresh opportunity each time.
@@ -88,29 +88,29 @@ def test_won_racing_lost_one_wins_the_other_is_409(app, db):
     customer = CustomerFactory(cid=1)
     with serve_app(app) as base:
         for _ in range(ROUNDS):
-            oid = OpportunityFactory(customer=customer, status="negotiation", probability=75).oid
-            won, lost = race(base, oid, [{"status": "won"}, {"status": "lost"}])
+            oid = OpportunityFactory(customer=customer, opportunity_status="negotiation", probability=75).oid
+            won, lost = race(base, oid, [{"opportunity_status": "won"}, {"opportunity_status": "lost"}])
             assert sorted([won.status_code, lost.status_code]) == [200, 409], (won.json(), lost.json())
             loser = won if won.status_code == 409 else lost
-            assert "status" in loser.json()["errors"]["json"]
+            assert "opportunity_status" in loser.json()["errors"]["json"]
             final = stored(db, oid)
             winner = "won" if won.status_code == 200 else "lost"
-            assert (final.status, final.probability) == (winner, 100 if winner == "won" else 0)
+            assert (final.opportunity_status, final.probability) == (winner, 100 if winner == "won" else 0)
 
 
 def test_won_racing_a_probability_change_always_ends_at_100(app, db):
     customer = CustomerFactory(cid=1)
     with serve_app(app) as base:
         for _ in range(ROUNDS):
-            oid = OpportunityFactory(customer=customer, status="proposal", probability=50).oid
-            won, probability = race(base, oid, [{"status": "won"}, {"probability": 30}])
+            oid = OpportunityFactory(customer=customer, opportunity_status="proposal", probability=50).oid
+            won, probability = race(base, oid, [{"opportunity_status": "won"}, {"probability": 30}])
             assert won.status_code == 200, won.json()
             # Before the win it is a plain update; after it, 30 contradicts "won is 100".
             assert probability.status_code in (200, 422), probability.json()
             if probability.status_code == 422:
                 assert "probability" in probability.json()["errors"]["json"]
             final = stored(db, oid)
-            assert (final.status, final.probability) == ("won", 100)
+            assert (final.opportunity_status, final.probability) == ("won", 100)
 
 
 def test_concurrent_patches_with_the_same_if_match_one_wins_the_rest_are_412(app, db):
@@ -142,7 +142,7 @@ def test_concurrent_patches_of_different_fields_lose_none_of_them(app, db):
     ]
     with serve_app(app) as base:
         for _ in range(ROUNDS // 3):
-            oid = OpportunityFactory(customer=customer, status="proposal", probability=50).oid
+            oid = OpportunityFactory(customer=customer, opportunity_status="proposal", probability=50).oid
             responses = race(base, oid, changes)
             assert [r.status_code for r in responses] == [200] * len(changes), [r.json() for r in responses]
             final = stored(db, oid)

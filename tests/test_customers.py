@@ -44,9 +44,19 @@ def test_cursor_last_page_has_null_next(client):
 
 
 def test_filters(client):
-    CustomerFactory(cid=1, area="France", name="Boulangerie Dupont", is_strategic=True, segment="Enterprise")
+    CustomerFactory(
+        cid=1,
+        area="France",
+        name="Boulangerie Dupont",
+        customer_type="Enterprise",
+        has_dedicated_account_manager=True,
+        has_discounted_pricing=True,
+    )
     CustomerFactory(cid=2, area="France", name="Atelier 100% Bio", account_executive="Marc Petit")
-    CustomerFactory(cid=3, area="UK", name="Dupont & Sons")
+    CustomerFactory(cid=3, area="UK", name="Dupont & Sons", has_support_contract=False)
+    CustomerFactory(
+        cid=4, area="UK", name=None, customer_type="Key Account (EMEA)", has_dedicated_technical_consultant=True
+    )
 
     def cids(query):
         response = client.get("/api/customers?" + query)
@@ -54,19 +64,80 @@ def test_filters(client):
         return [c["cid"] for c in response.json]
 
     assert cids("area=France") == [1, 2]
-    assert cids("q=dupont") == [1, 3]
+    assert cids("q=dupont") == [1, 3]  # a customer without a name matches no name search
     assert cids("q=100%25") == [2]  # a literal %, not a wildcard
     assert cids("q=_") == []
-    assert cids("is_strategic=true") == [1]
-    assert cids("is_strategic=false") == [2, 3]
-    assert cids("segment=Enterprise") == [1]
+    assert cids("customer_type=Enterprise") == [1]
+    assert cids("customer_type=%20Key%20Account%20(EMEA)%20") == [4]  # free text, trimmed
+    assert cids("has_dedicated_account_manager=true") == [1]
+    assert cids("has_dedicated_account_manager=false") == [2, 3, 4]
+    assert cids("has_dedicated_technical_consultant=true") == [4]
+    assert cids("has_support_contract=false") == [3]
+    assert cids("has_discounted_pricing=true&area=France") == [1]
     assert cids("account_executive=Marc%20Petit") == [2]
     assert cids("area=France&after=1") == [2]
+    assert cids("area=UK&sort=-cid") == [4, 3]
+
+
+def test_crm_fields_in_the_contract_order(client):
+    CustomerFactory(cid=5987, name=None, area="France", customer_type="Mid-Market", has_dedicated_account_manager=True)
+    item = client.get("/api/customers").json[0]
+    assert list(item) == [
+        "cid",
+        "name",
+        "area",
+        "customer_type",
+        "has_dedicated_account_manager",
+        "has_dedicated_technical_consultant",
+        "has_support_contract",
+        "has_discounted_pricing",
+        "account_executive",
+        "technical_specialist",
+        "contract_start_date",
+        "contract_renewal_date",
+        "subscriptions",
+        "created_at",
+        "updated_at",
+    ]
+    assert item["name"] is None and item["customer_type"] == "Mid-Market"
+    assert item["has_dedicated_account_manager"] is True and item["has_discounted_pricing"] is False
+    assert client.get("/api/customers/5987").json == item
+
+
+def test_sort_by_cid_both_ways_with_offset_pages(client):
+    for cid in (5, 2, 9, 7):
+        CustomerFactory(cid=cid)
+
+    def page(query):
+        response = client.get("/api/customers?" + query)
+        assert response.status_code == 200, response.json
+        return [c["cid"] for c in response.json], json.loads(response.headers["X-Pagination"])
+
+    assert page("sort=cid")[0] == [2, 5, 7, 9]
+    assert page("sort=-cid")[0] == [9, 7, 5, 2]
+    cids, meta = page("sort=-cid&page_size=3&page=2")
+    assert cids == [2] and meta["total"] == 4 and meta["previous_page"] == 1
+
+
+def test_descending_cursor_walks_everything_from_after_zero(client, db):
+    for cid in range(1, 8):
+        CustomerFactory(cid=cid)
+    seen, after = [], 0
+    with StatementCounter(db.engine) as counter:
+        while after is not None:
+            response = client.get(f"/api/customers?sort=-cid&after={after}&page_size=3")
+            assert response.status_code == 200, response.json
+            seen += [c["cid"] for c in response.json]
+            after = json.loads(response.headers["X-Pagination"])["next_after"]
+    assert seen == [7, 6, 5, 4, 3, 2, 1]
+    assert not [s for s in counter.statements if "count(" in s.lower()]
+    # With -cid the page after a CID holds the CIDs below it.
+    assert [c["cid"] for c in client.get("/api/customers?sort=-cid&after=5&page_size=2").json] == [4, 3]
 
 
 def test_lean_list_renders_exactly_the_documented_schema(client, db):
-    CustomerFactory(cid=1, contract_start_date=None, contract_renewal_date=None, subscriptions="")
-    CustomerFactory(cid=2, name="Zürich Ærø 株式会社", is_reference=True, credit_hold=True)
+    CustomerFactory(cid=1, contract_start_date=None, contract_renewal_date=None, subscriptions="", name=None)
+    CustomerFactory(cid=2, name="Zürich Ærø 株式会社", has_dedicated_account_manager=True, has_discounted_pricing=True)
     listed = client.get("/api/customers").json
     documented = CustomerSchema(many=True).dump(db.session.query(Customer).order_by(Customer.cid).all())
     assert listed == documented
@@ -80,14 +151,14 @@ def test_row_serializer_matches_schema_for_every_field():
 
 
 #: A row in ``LIST_COLUMNS`` order, as the list query returns it.
-_FAKE_ROW = (1, "x", "UK", "SMB", None, None, None, None, "", False, False, False, None, None)
+_FAKE_ROW = (1, "x", "UK", "SMB", False, False, False, False, None, None, None, None, "", None, None)
 
 
 def test_row_serializer_renders_aware_datetimes_in_utc():
     from datetime import datetime, timedelta, timezone
 
     paris = timezone(timedelta(hours=1))
-    row = (*_FAKE_ROW[:12], datetime(2025, 1, 1, 13, 0, tzinfo=paris), datetime(2025, 1, 1, 12, 0, 0, 5))
+    row = (*_FAKE_ROW[:13], datetime(2025, 1, 1, 13, 0, tzinfo=paris), datetime(2025, 1, 1, 12, 0, 0, 5))
     rendered = customer_row_to_dict(row)
     assert rendered["created_at"] == "2025-01-01T12:00:00Z"
     assert rendered["updated_at"] == "2025-01-01T12:00:00.000005Z"
@@ -123,8 +194,15 @@ def test_invalid_query_parameters(client):
         ("after=-1", "after"),
         ("page=1&after=3", "after"),
         ("area=Mars", "area"),
-        ("segment=Huge", "segment"),
-        ("is_strategic=maybe", "is_strategic"),
+        ("customer_type=" + "x" * 33, "customer_type"),
+        ("customer_type=%20", "customer_type"),
+        ("customer_type=a%00b", "customer_type"),
+        ("has_support_contract=maybe", "has_support_contract"),
+        ("has_support_contract=yes", "has_support_contract"),  # true or false, as the spec says
+        ("has_dedicated_account_manager=1", "has_dedicated_account_manager"),
+        ("has_discounted_pricing=True", "has_discounted_pricing"),
+        ("sort=name", "sort"),
+        ("sort=cid,-cid", "sort"),
         ("q=" + "x" * 101, "q"),
         ("q=%00", "q"),
         ("q=a%0Ab", "q"),

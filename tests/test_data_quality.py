@@ -25,10 +25,10 @@ def today(monkeypatch):
 def _opp(customer, status, revenue, close):
     return OpportunityFactory(
         customer=customer,
-        status=status,
+        opportunity_status=status,
         probability={"won": 100, "lost": 0}.get(status, 50),
-        estimated_monthly_revenue=Decimal(revenue),
-        expected_close_date=close,
+        monthly_estimated_revenue=Decimal(revenue),
+        estimated_delivery_date=close,
     ).oid
 
 

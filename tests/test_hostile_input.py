@@ -53,8 +53,8 @@ def opportunity(**overrides):
         "cid": 1,
         "name": "Payroll roll-out",
         "product": "payroll",
-        "estimated_monthly_revenue": "1250.00",
-        "expected_close_date": (TODAY + timedelta(days=30)).isoformat(),
+        "monthly_estimated_revenue": "1250.00",
+        "estimated_delivery_date": (TODAY + timedelta(days=30)).isoformat(),
     }
     body.update(overrides)
     return body
@@ -268,7 +268,10 @@ def body_text_cases():
         ("post", "/api/opportunities", lambda v: opportunity(name=v), "name"),
         ("post", "/api/opportunities", lambda v: opportunity(account_executive=v), "account_executive"),
         ("post", "/api/opportunities", lambda v: opportunity(technical_specialist=v), "technical_specialist"),
+        ("post", "/api/opportunities", lambda v: opportunity(opportunity_sales_group=v), "opportunity_sales_group"),
+        ("post", "/api/opportunities", lambda v: opportunity(non_recurring=v), "non_recurring"),
         ("patch", f"/api/opportunities/{oid}", lambda v: {"name": v}, "name"),
+        ("patch", f"/api/opportunities/{oid}", lambda v: {"non_recurring": v}, "non_recurring"),
         ("patch", f"/api/opportunities/{oid}", lambda v: {"account_executive": v}, "account_executive"),
         ("post", "/api/threads", lambda v: {"users": ["quinn", "jeff"], "title": v}, "title"),
         ("post", "/api/threads", lambda v: {"users": ["quinn", v]}, "users"),
@@ -292,6 +295,7 @@ def test_body_text_fields_refuse_control_characters(client, db, method, path, bu
 QUERY_TEXT = [
     ("/api/customers", "q"),
     ("/api/customers", "account_executive"),
+    ("/api/customers", "customer_type"),
     ("/api/countries", "country"),
     ("/api/threads", "user"),
 ]
@@ -324,20 +328,25 @@ def test_the_spec_declares_the_text_rules(client):
         spec_string(spec, "OpportunityCreate", "name"),
         spec_string(spec, "OpportunityCreate", "account_executive"),
         spec_string(spec, "OpportunityUpdate", "technical_specialist"),
+        spec_string(spec, "OpportunityCreate", "opportunity_sales_group"),
+        spec_string(spec, "OpportunityUpdate", "non_recurring"),
         spec_string(spec, "ThreadCreate", "title"),
         spec_string(spec, "ThreadCreate", "users"),
         spec_string(spec, "MessageCreate", "username"),
         spec_string(spec, "MessageCreate", "message"),
         spec_string(spec, "CompatMessageCreate", "message"),
     ]
-    for operation, names in (("/api/customers", {"q", "account_executive"}), ("/api/countries", {"country"})):
+    for operation, names in (
+        ("/api/customers", {"q", "account_executive", "customer_type"}),
+        ("/api/countries", {"country"}),
+    ):
         for parameter in spec["paths"][operation]["get"]["parameters"]:
             if parameter["name"] in names:
                 declared.append(parameter["schema"])
-    assert len(declared) == 11
+    assert len(declared) == 14
     for schema in declared:
         pattern = re.compile(schema["pattern"])
-        assert schema["minLength"] == 1 and schema["maxLength"] >= 64
+        assert schema["minLength"] == 1 and schema["maxLength"] >= 32
         assert pattern.search("quinn")
         for char in CONTROL_CHARACTERS:
             assert not pattern.search("quinn" + char), (schema, repr(char))
@@ -350,7 +359,7 @@ def test_blank_names_are_refused_as_the_spec_says(client, db):
     """The bug schemathesis' CLI found: `"name": ""` was a 422 the spec did not announce."""
     OpportunityFactory(oid="a" * 32, customer=CustomerFactory(cid=1))
     spec = client.get("/api/openapi.json").json
-    for field in ("name", "account_executive", "technical_specialist"):
+    for field in ("name", "account_executive", "technical_specialist", "opportunity_sales_group", "non_recurring"):
         schema = spec_string(spec, "OpportunityUpdate", field)
         for blank in ("", "   "):
             assert len(blank) < schema["minLength"] or not re.search(schema["pattern"], blank)
@@ -362,19 +371,21 @@ def test_blank_names_are_refused_as_the_spec_says(client, db):
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "1000-06-15", "1999-12-31"])
-def test_close_dates_before_2000_are_refused(client, db, day):
-    OpportunityFactory(oid="a" * 32, customer=CustomerFactory(cid=1), status="won", probability=100)
-    created = client.post("/api/opportunities", json=opportunity(status="won", expected_close_date=day))
+def test_delivery_dates_before_2000_are_refused(client, db, day):
+    OpportunityFactory(oid="a" * 32, customer=CustomerFactory(cid=1), opportunity_status="won", probability=100)
+    created = client.post("/api/opportunities", json=opportunity(opportunity_status="won", estimated_delivery_date=day))
     assert_json_error(created, 422)
-    assert list(created.json["errors"]["json"]) == ["expected_close_date"]
-    patched = client.patch("/api/opportunities/" + "a" * 32, json={"expected_close_date": day})
+    assert list(created.json["errors"]["json"]) == ["estimated_delivery_date"]
+    patched = client.patch("/api/opportunities/" + "a" * 32, json={"estimated_delivery_date": day})
     assert_json_error(patched, 422)
-    assert list(patched.json["errors"]["json"]) == ["expected_close_date"]
+    assert list(patched.json["errors"]["json"]) == ["estimated_delivery_date"]
 
 
-def test_a_won_deal_may_close_on_the_first_day_of_2000(client, db):
+def test_a_won_deal_may_be_delivered_on_the_first_day_of_2000(client, db):
     CustomerFactory(cid=1)
-    created = client.post("/api/opportunities", json=opportunity(status="won", expected_close_date="2000-01-01"))
+    created = client.post(
+        "/api/opportunities", json=opportunity(opportunity_status="won", estimated_delivery_date="2000-01-01")
+    )
     assert created.status_code == 201, created.json
 
 

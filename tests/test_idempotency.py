@@ -18,8 +18,8 @@ BODY = {
     "cid": 1,
     "name": "Idempotent deal",
     "product": "payroll",
-    "estimated_monthly_revenue": "700.00",
-    "expected_close_date": (date.today() + timedelta(days=10)).isoformat(),
+    "monthly_estimated_revenue": "700.00",
+    "estimated_delivery_date": (date.today() + timedelta(days=10)).isoformat(),
 }
 
 
@@ -38,7 +38,7 @@ def post(client, key, body=BODY):
 
 def test_same_key_same_body_replays_the_original(client, db):
     first = post(client, "order-42")
-    again = post(client, "order-42", {**BODY, "estimated_monthly_revenue": 700})  # same value, other spelling
+    again = post(client, "order-42", {**BODY, "monthly_estimated_revenue": 700})  # same value, other spelling
     assert first.status_code == again.status_code == 201
     assert again.json == first.json
     assert again.headers["Idempotent-Replayed"] == "true"
@@ -73,7 +73,7 @@ def test_key_in_flight_is_409_and_abandoned_key_is_taken_over(client, db, app):
 
 
 def test_rejected_request_does_not_use_up_its_key(client, db):
-    invalid = post(client, "order-44", {**BODY, "estimated_monthly_revenue": "-1"})
+    invalid = post(client, "order-44", {**BODY, "monthly_estimated_revenue": "-1"})
     assert invalid.status_code == 422
     unknown_customer = post(client, "order-44", {**BODY, "cid": 999})
     assert unknown_customer.status_code == 422
@@ -148,7 +148,7 @@ def test_a_retry_after_midnight_replays_instead_of_failing_the_date_rule(client,
     from intrasoft.opportunities import service
 
     today = date.today()
-    body = {**BODY, "expected_close_date": today.isoformat()}
+    body = {**BODY, "estimated_delivery_date": today.isoformat()}
     first = post(client, "closing-today", body)
     assert first.status_code == 201
     monkeypatch.setattr(service, "today", lambda: today + timedelta(days=1))

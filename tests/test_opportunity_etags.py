@@ -12,14 +12,16 @@ BODY = {
     "cid": 1,
     "name": "Versioned deal",
     "product": "payroll",
-    "estimated_monthly_revenue": "100.00",
-    "expected_close_date": (date.today() + timedelta(days=30)).isoformat(),
+    "monthly_estimated_revenue": "100.00",
+    "estimated_delivery_date": (date.today() + timedelta(days=30)).isoformat(),
 }
 
 
 @pytest.fixture()
 def oid(db):
-    return OpportunityFactory(customer=CustomerFactory(cid=1), name="Original", status="proposal", probability=50).oid
+    return OpportunityFactory(
+        customer=CustomerFactory(cid=1), name="Original", opportunity_status="proposal", probability=50
+    ).oid
 
 
 def url(oid: str) -> str:
@@ -37,7 +39,11 @@ def test_create_get_and_patch_carry_the_version_as_a_strong_etag(client, db):
     location = created.headers["Location"]
     read = client.get(location)
     assert read.headers["ETag"] == '"1"' and read.json["version"] == 1
-    for expected, change in ((2, {"name": "Renamed"}), (3, {"status": "negotiation"}), (4, {"probability": 80})):
+    for expected, change in (
+        (2, {"name": "Renamed"}),
+        (3, {"opportunity_status": "negotiation"}),
+        (4, {"probability": 80}),
+    ):
         patched = client.patch(location, json=change)
         assert patched.status_code == 200
         assert patched.json["version"] == expected
@@ -90,9 +96,9 @@ def test_a_malformed_if_match_is_400(client, oid, if_match):
 
 
 def test_the_precondition_is_checked_before_the_business_rules(client, db):
-    won = OpportunityFactory(customer=CustomerFactory(cid=1), status="won", probability=100).oid
-    assert client.patch(url(won), json={"status": "lost"}, headers={"If-Match": '"9"'}).status_code == 412
-    assert client.patch(url(won), json={"status": "lost"}, headers={"If-Match": '"1"'}).status_code == 409
+    won = OpportunityFactory(customer=CustomerFactory(cid=1), opportunity_status="won", probability=100).oid
+    assert client.patch(url(won), json={"opportunity_status": "lost"}, headers={"If-Match": '"9"'}).status_code == 412
+    assert client.patch(url(won), json={"opportunity_status": "lost"}, headers={"If-Match": '"1"'}).status_code == 409
 
 
 def test_if_match_on_an_unknown_opportunity_is_404(client, db):

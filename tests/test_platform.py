@@ -110,8 +110,8 @@ def test_request_log_line_is_json_without_secrets(client, capsys, caplog, db):
             "cid": 1,
             "name": "secret-deal-name",
             "product": "payroll",
-            "estimated_monthly_revenue": "10.00",
-            "expected_close_date": (date.today() + timedelta(days=30)).isoformat(),
+            "monthly_estimated_revenue": "10.00",
+            "estimated_delivery_date": (date.today() + timedelta(days=30)).isoformat(),
         },
         headers={"X-Request-ID": "req-42"},
     )
@@ -213,7 +213,7 @@ def test_database_errors_never_carry_statement_parameters(db):
 
     from intrasoft.customers.models import Customer
 
-    row = {"cid": 77, "name": "jeanne.secret@example.com", "area": "France", "segment": "SMB"}
+    row = {"cid": 77, "name": "jeanne.secret@example.com", "area": "France", "customer_type": "SMB"}
     db.session.execute(insert(Customer), [row])
     with pytest.raises(IntegrityError) as caught:
         db.session.execute(insert(Customer), [row])

@@ -21,10 +21,10 @@ D = Decimal
 def _opp(customer, status, probability, revenue, close):
     return OpportunityFactory(
         customer=customer,
-        status=status,
+        opportunity_status=status,
         probability=probability,
-        estimated_monthly_revenue=D(revenue),
-        expected_close_date=close,
+        monthly_estimated_revenue=D(revenue),
+        estimated_delivery_date=close,
     )
 
 

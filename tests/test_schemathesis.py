@@ -20,7 +20,7 @@ def api_schema(app, db, fake):
     for cid in (1, 2, 3):
         customer = CustomerFactory(cid=cid)
     OpportunityFactory(customer=customer)
-    OpportunityFactory(customer=customer, status="won", probability=100)
+    OpportunityFactory(customer=customer, opportunity_status="won", probability=100)
     return schemathesis.openapi.from_wsgi("/api/openapi.json", app, config=CONFIG)
 
 

@@ -33,7 +33,7 @@ def test_schemathesis_cli_finds_no_failure(app, db, fake, tmp_path, kind):
     for cid in (1, 2, 3):
         customer = CustomerFactory(cid=cid)
     OpportunityFactory(customer=customer)
-    OpportunityFactory(customer=customer, status="won", probability=100)
+    OpportunityFactory(customer=customer, opportunity_status="won", probability=100)
     env = {
         **os.environ,
         "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks",

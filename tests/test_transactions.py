@@ -15,8 +15,8 @@ BODY = {
     "cid": 1,
     "name": "Retried deal",
     "product": "accounting",
-    "estimated_monthly_revenue": "500.00",
-    "expected_close_date": (date.today() + timedelta(days=10)).isoformat(),
+    "monthly_estimated_revenue": "500.00",
+    "estimated_delivery_date": (date.today() + timedelta(days=10)).isoformat(),
 }
 
 
@@ -81,7 +81,7 @@ def test_other_exceptions_roll_back_and_propagate(app, db):
     from intrasoft.customers.models import Customer
 
     def work(attempt):
-        db.session.add(Customer(cid=5, name="Half written", area="UK", segment="SMB"))
+        db.session.add(Customer(cid=5, name="Half written", area="UK", customer_type="SMB"))
         db.session.flush()  # the row is in the open transaction...
         raise ValueError("boom")
 

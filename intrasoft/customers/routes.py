@@ -14,9 +14,10 @@ blp = Blueprint("customers", __name__, url_prefix="/api/customers", description=
 @blp.doc(
     summary="List customers",
     description=(
-        "Customers ordered by `cid`, filtered by Area, segment, account executive, strategic flag or "
-        "name. Use `page` for numbered pages, or `after=<cid>` (start with `after=0`) to walk the "
-        "whole roster at constant cost; `page` and `after` together get 422."
+        "Customers ordered by `cid` (`sort=cid`, the default) or the other way round (`sort=-cid`), "
+        "filtered by Area, customer type, the CRM's `has_*` flags, account executive or name. Use "
+        "`page` for numbered pages, or `after=<cid>` (start with `after=0`, in either order) to walk "
+        "the whole roster at constant cost; `page` and `after` together get 422."
     ),
 )
 def list_customers_view(args):

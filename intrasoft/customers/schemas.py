@@ -1,17 +1,45 @@
 from marshmallow import Schema, fields, validate
 
-from ..domain import AREAS, PRODUCTS, SEGMENTS
-from ..fields import QueryInteger, SearchText, UTCDateTime
+from ..domain import AREAS, CUSTOMER_TYPES, PRODUCTS
+from ..fields import QueryBoolean, QueryInteger, SearchText, TrimmedString, UTCDateTime
 from ..pagination import cursor_args
 
 MAX_CID = 2**31 - 1
+#: The CRM's ``customer`` flags, in the order of its table (and of every response).
+CRM_FLAGS = (
+    "has_dedicated_account_manager",
+    "has_dedicated_technical_consultant",
+    "has_support_contract",
+    "has_discounted_pricing",
+)
+#: ``sort``: by CID, ascending (the default) or descending.
+SORTS = ("cid", "-cid")
+
+
+def _flag(description: str) -> fields.Boolean:
+    return fields.Boolean(metadata={"description": description, "example": False})
 
 
 class CustomerSchema(Schema):
-    cid = fields.Integer(metadata={"description": "The customer id (CID).", "example": 1042})
-    name = fields.String(metadata={"example": "Dupont Logistique SARL"})
+    """A customer: the CRM's columns first (in its order), then ours."""
+
+    cid = fields.Integer(metadata={"description": "The customer id (CID).", "example": 5987})
+    name = fields.String(
+        allow_none=True,
+        metadata={"description": "Not in the CRM's table: may be null (show the CID).", "example": "Dupont SARL"},
+    )
     area = fields.String(metadata={"enum": list(AREAS), "example": "France"})
-    segment = fields.String(metadata={"enum": list(SEGMENTS), "example": "Mid-Market"})
+    customer_type = fields.String(
+        metadata={
+            "description": f"Free text as the CRM has it (up to 32 characters), e.g. {', '.join(CUSTOMER_TYPES)}.",
+            "maxLength": 32,
+            "example": "Mid-Market",
+        }
+    )
+    has_dedicated_account_manager = _flag("The CRM's Has_Dedicated_Account_Manager.")
+    has_dedicated_technical_consultant = _flag("The CRM's Has_Dedicated_Technical_Consultant.")
+    has_support_contract = _flag("The CRM's Has_Support_Contract.")
+    has_discounted_pricing = _flag("The CRM's Has_Discounted_Pricing.")
     account_executive = fields.String(allow_none=True, metadata={"example": "Claire Martin"})
     technical_specialist = fields.String(allow_none=True, metadata={"example": "Lucas Bernard"})
     contract_start_date = fields.Date(allow_none=True, metadata={"example": "2023-09-01"})
@@ -21,22 +49,32 @@ class CustomerSchema(Schema):
         attribute="subscription_list",
         metadata={"description": "Products held.", "example": ["accounting", "payroll"]},
     )
-    is_strategic = fields.Boolean()
-    is_reference = fields.Boolean()
-    credit_hold = fields.Boolean()
     created_at = UTCDateTime()
     updated_at = UTCDateTime()
 
 
 CustomerPageArgs = cursor_args(
     QueryInteger(load_default=None, validate=validate.Range(min=0, max=MAX_CID)),
-    "Keyset cursor: return customers with `cid` greater than this (no COUNT; see `next_after`).",
+    "Keyset cursor: the customers after this CID in the `sort` order (`after=0` starts from the top "
+    "in either order; then pass `next_after`). No COUNT.",
 )
+
+
+def _flag_filter(column: str) -> QueryBoolean:
+    return QueryBoolean(metadata={"description": f"Only customers whose `{column}` is `true` (or `false`)."})
 
 
 class CustomerListArgs(CustomerPageArgs):
     area = fields.String(validate=validate.OneOf(AREAS), metadata={"description": "Sales Area."})
-    segment = fields.String(validate=validate.OneOf(SEGMENTS))
+    customer_type = TrimmedString(max_length=32, metadata={"description": "Exact customer type (`Mid-Market`)."})
+    has_dedicated_account_manager = _flag_filter("has_dedicated_account_manager")
+    has_dedicated_technical_consultant = _flag_filter("has_dedicated_technical_consultant")
+    has_support_contract = _flag_filter("has_support_contract")
+    has_discounted_pricing = _flag_filter("has_discounted_pricing")
     account_executive = SearchText(max_length=100, metadata={"description": "Exact account executive name."})
-    is_strategic = fields.Boolean()
     q = SearchText(max_length=100, metadata={"description": "Name contains (case-insensitive)."})
+    sort = fields.String(
+        load_default="cid",
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "`cid` (ascending, the default) or `-cid` (descending)."},
+    )

@@ -1,4 +1,4 @@
-"""Demo customers: a deterministic roster with account teams, contracts and a few gaps."""
+"""Demo customers: a deterministic roster with account teams, contracts, the CRM's flags and a few gaps."""
 
 from __future__ import annotations
 
@@ -8,12 +8,24 @@ from datetime import date, datetime, timedelta
 import click
 from faker import Faker
 
-from ..domain import AREAS, PRODUCTS, SEGMENTS
+from ..domain import AREAS, CUSTOMER_TYPES, PRODUCTS
 from ..platform import Seeder
 from ..seed import SeedRun, insert_missing
 from .models import Customer
 
 SEED = 20250701
+#: Shares of each customer type: most customers are small.
+CUSTOMER_TYPE_WEIGHTS = (60, 30, 10)
+#: How likely each CRM flag is, by customer type (SMB, Mid-Market, Enterprise): the bigger the
+#: account, the more dedicated its team and its contract.
+FLAG_SHARES = {
+    "has_dedicated_account_manager": (0.10, 0.45, 0.90),
+    "has_dedicated_technical_consultant": (0.05, 0.25, 0.70),
+    "has_support_contract": (0.50, 0.75, 0.95),
+    "has_discounted_pricing": (0.10, 0.20, 0.40),
+}
+#: Share of customers without a name: the CRM's table has none, and some never got one.
+UNNAMED_SHARE = 0.03
 LOCALES = {"France": "fr_FR", "Germany": "de_DE", "Switzerland": "de_CH", "Netherlands": "nl_NL", "UK": "en_GB"}
 
 
@@ -55,21 +67,22 @@ def seed_customers(count: int, as_of: date, now: datetime) -> int:
         renewal = _next_anniversary(start, as_of, years=rng.choice((1, 2, 3)))
         held = [p for p in PRODUCTS if rng.random() < 0.55] or [PRODUCTS[0]]
         gap = rng.random()
+        customer_type = rng.choices(CUSTOMER_TYPES, weights=CUSTOMER_TYPE_WEIGHTS)[0]
+        size = CUSTOMER_TYPES.index(customer_type)
+        company = fakers[area].company()[:200]
         rows.append(
             {
                 "cid": cid,
-                "name": fakers[area].company()[:200],
+                "name": None if rng.random() < UNNAMED_SHARE else company,
                 "area": area,
-                "segment": rng.choices(SEGMENTS, weights=(60, 30, 10))[0],
+                "customer_type": customer_type,
+                **{flag: rng.random() < shares[size] for flag, shares in FLAG_SHARES.items()},
                 # A few gaps and inconsistencies on purpose: the data-quality report finds them.
                 "account_executive": None if gap < 0.02 else rng.choice(team["account_executives"]),
                 "technical_specialist": None if 0.02 <= gap < 0.04 else rng.choice(team["technical_specialists"]),
                 "contract_start_date": start,
                 "contract_renewal_date": start - timedelta(days=30) if 0.04 <= gap < 0.05 else renewal,
                 "subscriptions": ",".join(held),
-                "is_strategic": rng.random() < 0.1,
-                "is_reference": rng.random() < 0.15,
-                "credit_hold": rng.random() < 0.03,
                 "created_at": now,
                 "updated_at": now,
             }

@@ -5,13 +5,13 @@ hottest read of the dashboards, and ``test_customers`` proves it renders exactly
 from __future__ import annotations
 
 from flask_smorest import abort
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from ..extensions import db
 from ..fields import iso_utc
 from ..pagination import Cursor, Page, paginate
 from .models import Customer
-from .schemas import MAX_CID
+from .schemas import CRM_FLAGS, MAX_CID
 
 #: The table's Core columns: a statement built from ORM attributes goes through the ORM's
 #: compile and execute layers (about 5% of a list request) for nothing, as we want rows.
@@ -21,20 +21,39 @@ LIST_COLUMNS = (
     _customer.cid,
     _customer.name,
     _customer.area,
-    _customer.segment,
+    _customer.customer_type,
+    _customer.has_dedicated_account_manager,
+    _customer.has_dedicated_technical_consultant,
+    _customer.has_support_contract,
+    _customer.has_discounted_pricing,
     _customer.account_executive,
     _customer.technical_specialist,
     _customer.contract_start_date,
     _customer.contract_renewal_date,
     _customer.subscriptions,
-    _customer.is_strategic,
-    _customer.is_reference,
-    _customer.credit_hold,
     _customer.created_at,
     _customer.updated_at,
 )
-#: Statements are immutable: build the base once, each request adds its filters and page.
-_LIST_BASE = select(*LIST_COLUMNS).order_by(_customer.cid)
+#: Statements are immutable: build the bases once, each request adds its filters and page.
+_LIST_BASE = {
+    "cid": select(*LIST_COLUMNS).order_by(_customer.cid),
+    "-cid": select(*LIST_COLUMNS).order_by(_customer.cid.desc()),
+}
+#: Keyset cursors by ``sort``. CIDs start at 1, so ``after=0`` is the top in either order.
+_CURSORS = {
+    "cid": Cursor.on_column(_customer.cid),
+    "-cid": Cursor(
+        rows_after=lambda after: _customer.cid < after if after else true(),
+        value_of=lambda row: row.cid,
+    ),
+}
+#: Exact-match filters: query argument -> column.
+_EQUAL_FILTERS = {
+    "area": _customer.area,
+    "customer_type": _customer.customer_type,
+    "account_executive": _customer.account_executive,
+    **{flag: _customer[flag] for flag in CRM_FLAGS},
+}
 
 
 def _escape_like(text: str) -> str:
@@ -42,18 +61,14 @@ def _escape_like(text: str) -> str:
 
 
 def list_customers(args: dict) -> Page:
-    stmt = _LIST_BASE
-    if "area" in args:
-        stmt = stmt.where(_customer.area == args["area"])
-    if "segment" in args:
-        stmt = stmt.where(_customer.segment == args["segment"])
-    if "account_executive" in args:
-        stmt = stmt.where(_customer.account_executive == args["account_executive"])
-    if "is_strategic" in args:
-        stmt = stmt.where(_customer.is_strategic.is_(args["is_strategic"]))
+    sort = args.get("sort", "cid")
+    stmt = _LIST_BASE[sort]
+    for name, column in _EQUAL_FILTERS.items():
+        if name in args:
+            stmt = stmt.where(column == args[name])
     if "q" in args:
         stmt = stmt.where(_customer.name.ilike(f"%{_escape_like(args['q'])}%", escape="\\"))
-    return paginate(stmt, args, cursor=Cursor.on_column(_customer.cid))
+    return paginate(stmt, args, cursor=_CURSORS[sort])
 
 
 def _utc(value):
@@ -73,15 +88,16 @@ def customer_row_to_dict(row) -> dict:
         cid,
         name,
         area,
-        segment,
+        customer_type,
+        has_dedicated_account_manager,
+        has_dedicated_technical_consultant,
+        has_support_contract,
+        has_discounted_pricing,
         account_executive,
         technical_specialist,
         start,
         renewal,
         subscriptions,
-        is_strategic,
-        is_reference,
-        credit_hold,
         created_at,
         updated_at,
     ) = row
@@ -89,15 +105,16 @@ def customer_row_to_dict(row) -> dict:
         "cid": cid,
         "name": name,
         "area": area,
-        "segment": segment,
+        "customer_type": customer_type,
+        "has_dedicated_account_manager": bool(has_dedicated_account_manager),
+        "has_dedicated_technical_consultant": bool(has_dedicated_technical_consultant),
+        "has_support_contract": bool(has_support_contract),
+        "has_discounted_pricing": bool(has_discounted_pricing),
         "account_executive": account_executive,
         "technical_specialist": technical_specialist,
         "contract_start_date": start.isoformat() if start else None,
         "contract_renewal_date": renewal.isoformat() if renewal else None,
         "subscriptions": [s for s in subscriptions.split(",") if s] if subscriptions else [],
-        "is_strategic": bool(is_strategic),
-        "is_reference": bool(is_reference),
-        "credit_hold": bool(credit_hold),
         "created_at": _utc(created_at),
         "updated_at": _utc(updated_at),
     }

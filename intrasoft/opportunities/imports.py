@@ -10,7 +10,7 @@ that many days back.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from marshmallow import pre_load, validate
@@ -20,7 +20,7 @@ from ..customers.models import Customer
 from ..customers.schemas import MAX_CID
 from ..domain import CURRENCIES, DEFAULT_PROBABILITY, FIXED_PROBABILITY, PRODUCTS, STATUSES
 from ..extensions import db
-from ..fields import Money
+from ..fields import EARLIEST_DATE, Money
 from ..importing import (
     CHUNK,
     CellDate,
@@ -33,33 +33,34 @@ from ..importing import (
     Rejection,
 )
 from .models import Opportunity
-
-OID_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$"
-FIRST_DATE = date(2000, 1, 1)
+from .schemas import MAX_MONTHLY_REVENUE, OID_ERROR, OID_PATTERN, STATUS_ERROR, normalise_status
 
 
 class OpportunityImport(ImportSchema):
-    oid = CellText(validate=validate.Regexp(OID_PATTERN, error="1-32 letters, digits, '.', '_' or '-'."))
+    oid = CellText(validate=validate.Regexp(OID_PATTERN, error=OID_ERROR))
     cid = CellInteger(required=True, validate=validate.Range(min=1, max=MAX_CID))
-    name = CellText(required=True, validate=validate.Length(max=200))
-    product = CellText(required=True, validate=validate.OneOf(PRODUCTS))
-    status = CellText(required=True, validate=validate.OneOf(STATUSES, error="Must be one of: {choices}."))
+    opportunity_sales_group = CellText(validate=validate.Length(max=32))
+    opportunity_status = CellText(required=True, validate=validate.OneOf(STATUSES, error=STATUS_ERROR))
+    monthly_estimated_revenue = Money(
+        required=True, minimum=Decimal("0"), maximum=MAX_MONTHLY_REVENUE, min_exclusive=True
+    )
+    estimated_delivery_date = CellDate(
+        required=True, validate=validate.Range(min=EARLIEST_DATE, error="Must be on or after {min}.")
+    )
+    non_recurring = CellText(validate=validate.Length(max=32))
+    days_since_last_updated = CellInteger(validate=validate.Range(min=0, max=36500))
+    name = CellText(validate=validate.Length(max=200))
+    product = CellText(validate=validate.OneOf(PRODUCTS))
     probability = CellInteger(validate=validate.Range(min=0, max=100))
-    estimated_monthly_revenue = Money(
-        required=True, minimum=Decimal("0"), maximum=Decimal("1000000"), min_exclusive=True
-    )
     currency = CellText(load_default="EUR", validate=validate.OneOf(CURRENCIES))
-    expected_close_date = CellDate(
-        required=True, validate=validate.Range(min=FIRST_DATE, error="Must be on or after {min}.")
-    )
     account_executive = CellText(validate=validate.Length(max=100))
     technical_specialist = CellText(validate=validate.Length(max=100))
-    days_since_last_updated = CellInteger(validate=validate.Range(min=0, max=36500))
 
     @pre_load
     def _status_in_any_case(self, data, **kwargs):
-        if isinstance(data.get("status"), str):
-            data = {**data, "status": data["status"].strip().lower()}
+        status = data.get("opportunity_status")
+        if isinstance(status, str):
+            data = {**data, "opportunity_status": normalise_status(status.strip()) or status}
         return data
 
 
@@ -80,7 +81,7 @@ def check(part: KindResult, context: ImportContext) -> list[Rejection]:
         data = row.data
         if data["cid"] not in known:
             rejections.append(Rejection(sheet, row.number, columns["cid"], f"Customer {data['cid']} does not exist."))
-        status = data["status"]
+        status = data["opportunity_status"]
         given = data.get("probability")
         fixed = FIXED_PROBABILITY.get(status)
         if fixed is not None and given is not None and given != fixed:

@@ -6,6 +6,8 @@ from ..customers.service import get_customer_or_404
 from ..preconditions import etag_for, parse_if_match
 from ..schemas import PAGINATION_HEADER, WRITE_ERRORS, ErrorSchema, document_errors
 from .schemas import (
+    OID_ERROR,
+    OID_PATTERN,
     IdempotencyHeaders,
     IfMatchHeaders,
     OpportunityCreateSchema,
@@ -25,12 +27,22 @@ ETAG_HEADER = {
 
 blp = Blueprint("opportunities", __name__, url_prefix="/api", description="CRM opportunities of customers.")
 
+#: The CRM's own sample body (its delivery date moved to a valid one).
 CREATE_EXAMPLE = {
-    "cid": 1042,
-    "name": "Payroll roll-out 2025",
-    "product": "payroll",
-    "estimated_monthly_revenue": "1250.00",
-    "expected_close_date": "2026-03-31",
+    "cid": 5987,
+    "opportunity_sales_group": "Enterprise AE",
+    "opportunity_status": "Proposal",
+    "monthly_estimated_revenue": 2500.00,
+    "estimated_delivery_date": "2027-03-01",
+    "non_recurring": "No",
+    "days_since_last_updated": 0,
+}
+#: The oid in a path: the CRM's OIDs (the server's are 32 lowercase hex characters).
+OID_PARAMETER = {
+    "in": "path",
+    "name": "oid",
+    "description": f"The opportunity's OID: {OID_ERROR} Anything else is 404.",
+    "schema": {"type": "string", "pattern": OID_PATTERN, "minLength": 1, "maxLength": 32},
 }
 
 
@@ -57,11 +69,12 @@ def list_opportunities_view(args):
 @blp.doc(
     summary="Create an opportunity",
     description=(
-        "`cid`, `name`, `product`, `estimated_monthly_revenue` and `expected_close_date` are required. "
-        "`status` defaults to prospecting and `probability` to the status's default (10, 25, 50, 75, "
-        "100, 0); won is always 100 and lost 0. An open opportunity cannot close in the past, and no "
-        "close date is more than 3 years ahead. The account team defaults to the customer's. An unknown "
-        "`cid` gets 422 under `errors.json.cid`."
+        "`cid`, `monthly_estimated_revenue` and `estimated_delivery_date` are required; everything else "
+        "is optional. `opportunity_status` (any case, stored lowercase) defaults to prospecting and "
+        "`probability` to the status's default (10, 25, 50, 75, 100, 0); won is always 100 and lost 0. An "
+        "open opportunity cannot be delivered in the past, and no delivery date is more than 3 years "
+        "ahead. `days_since_last_updated` is the server's: a create may send it only as 0. The account "
+        "team defaults to the customer's. An unknown `cid` gets 422 under `errors.json.cid`."
     ),
 )
 def create_opportunity_view(headers, data):
@@ -73,21 +86,21 @@ def create_opportunity_view(headers, data):
     return opportunity, 201, response_headers
 
 
-@blp.route("/opportunities/<oid>")
+@blp.route("/opportunities/<oid>", parameters=[OID_PARAMETER])
 @blp.response(200, OpportunitySchema, headers=ETAG_HEADER)
 @blp.alt_response(404, schema=ErrorSchema, description="Unknown or malformed oid.")
 @blp.doc(
     summary="Get an opportunity",
-    description="One opportunity by its `oid` (32 lowercase hex characters), with its version as `ETag`.",
+    description="One opportunity by its `oid`, with its version as `ETag`.",
 )
 def get_opportunity_view(oid):
     opportunity = get_opportunity_or_404(oid)
     return opportunity, 200, {"ETag": etag_for(opportunity.version)}
 
 
-@blp.route("/opportunities/<oid>", methods=["PATCH"])
+@blp.route("/opportunities/<oid>", methods=["PATCH"], parameters=[OID_PARAMETER])
 @blp.arguments(IfMatchHeaders, location="headers", as_kwargs=False)
-@blp.arguments(OpportunityUpdateSchema, example={"status": "negotiation"}, required=False)
+@blp.arguments(OpportunityUpdateSchema, example={"opportunity_status": "negotiation"}, required=False)
 @blp.response(200, OpportunitySchema, headers=ETAG_HEADER)
 @document_errors(blp, {**WRITE_ERRORS, 400: "The body is not valid JSON, or `If-Match` is malformed."})
 @blp.alt_response(404, schema=ErrorSchema, description="Unknown or malformed oid.")
@@ -100,8 +113,10 @@ def get_opportunity_view(oid):
 @blp.doc(
     summary="Update an opportunity",
     description=(
-        "Partial update with the create rules. Changing the status without a probability resets the "
-        "probability to the new status's default. Won and lost are final (409). With `If-Match` "
+        "Partial update with the create rules (`cid` and `days_since_last_updated` cannot be sent; the "
+        "optional text fields and `product` may be set to null). Changing `opportunity_status` without a "
+        "probability resets the probability to the new status's default. Won and lost are final (409, "
+        "under `errors.json.opportunity_status`). With `If-Match` "
         "(the `ETag` of a GET), the update applies only if nobody changed the opportunity since (412)."
     ),
 )

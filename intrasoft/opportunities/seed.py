@@ -1,4 +1,5 @@
-"""Demo opportunities over the seeded customers, every status, a few overdue on purpose."""
+"""Demo opportunities over the seeded customers: every status, the CRM's sales groups and
+non-recurring flag, a few overdue (and a few without a name) on purpose."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from ..customers.models import Customer
 from ..customers.seed import account_teams
-from ..domain import DEFAULT_PROBABILITY, PRODUCTS
+from ..domain import CUSTOMER_TYPES, DEFAULT_PROBABILITY, PRODUCTS
 from ..extensions import db
 from ..platform import Seeder
 from ..seed import SeedRun, insert_missing
@@ -27,15 +28,24 @@ STATUS_WEIGHTS = {
     "won": 15,
     "lost": 10,
 }
+#: The sales group that sells to each customer type (the CRM's Opportunity_Sales_Group).
+SALES_GROUPS = dict(zip(CUSTOMER_TYPES, ("SMB Inside Sales", "Mid-Market AE", "Enterprise AE"), strict=True))
+PARTNER_GROUP = "Partner Channel"
+#: The CRM's Non_Recurring as it writes it (a few deals have none recorded).
+NON_RECURRING_WEIGHTS = {"No": 75, "Yes": 20, None: 5}
+UNNAMED_SHARE = 0.02
 
 
 def seed_opportunities(count: int, customer_count: int, as_of: date, now: datetime) -> int:
     """``count`` opportunities spread over customers 1..customer_count (a few overdue on purpose)."""
     rng = random.Random(SEED)
     teams = account_teams()
-    customers = dict(
-        db.session.execute(select(Customer.cid, Customer.area).where(Customer.cid <= customer_count)).all()
-    )
+    customers = {
+        cid: (area, customer_type)
+        for cid, area, customer_type in db.session.execute(
+            select(Customer.cid, Customer.area, Customer.customer_type).where(Customer.cid <= customer_count)
+        )
+    }
     if not customers:
         return 0
     cids = sorted(customers)
@@ -52,19 +62,29 @@ def seed_opportunities(count: int, customer_count: int, as_of: date, now: dateti
             close = as_of - timedelta(days=rng.randrange(1, 60))
         else:
             close = as_of + timedelta(days=rng.randrange(0, 540))
-        team = teams[customers[cid]]
+        area, customer_type = customers[cid]
+        team = teams[area]
         created = now - timedelta(days=rng.randrange(1, 400), seconds=index)
+        product = rng.choice(PRODUCTS)
         rows.append(
             {
                 "oid": oid,
                 "cid": cid,
-                "name": f"{rng.choice(PRODUCTS).replace('_', ' ').title()} deal {index + 1}",
-                "product": rng.choice(PRODUCTS),
-                "status": status,
+                "opportunity_sales_group": (
+                    PARTNER_GROUP if rng.random() < 0.1 else SALES_GROUPS.get(customer_type, PARTNER_GROUP)
+                ),
+                "opportunity_status": status,
+                "monthly_estimated_revenue": Decimal(rng.randrange(10000, 2000000)) / 100,
+                "estimated_delivery_date": close,
+                "non_recurring": rng.choices(list(NON_RECURRING_WEIGHTS), weights=list(NON_RECURRING_WEIGHTS.values()))[
+                    0
+                ],
+                "name": None
+                if rng.random() < UNNAMED_SHARE
+                else f"{product.replace('_', ' ').title()} deal {index + 1}",
+                "product": product,
                 "probability": DEFAULT_PROBABILITY[status],
-                "estimated_monthly_revenue": Decimal(rng.randrange(10000, 2000000)) / 100,
                 "currency": "EUR",
-                "expected_close_date": close,
                 "account_executive": rng.choice(team["account_executives"]),
                 "technical_specialist": rng.choice(team["technical_specialists"]),
                 "created_at": created,

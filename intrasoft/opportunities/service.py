@@ -1,4 +1,4 @@
-"""Opportunity rules: defaults, status/probability consistency, close-date limits and
+"""Opportunity rules: defaults, status/probability consistency, delivery-date limits and
 safe creation (transaction retry plus ``Idempotency-Key``)."""
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from ..extensions import db
 from ..pagination import Cursor, Page, paginate
 from ..preconditions import check_if_match
 from .models import IdempotencyKey, Opportunity
+from .schemas import OID_PATTERN
 
 log = logging.getLogger(__name__)
 
-_OID = re.compile(r"^[0-9a-f]{32}$")
+_OID = re.compile(OID_PATTERN)
 MAX_YEARS_AHEAD = 3
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -37,7 +38,7 @@ def today() -> date:
     return utcnow().date()
 
 
-def latest_close_date(day: date) -> date:
+def latest_delivery_date(day: date) -> date:
     try:
         return day.replace(year=day.year + MAX_YEARS_AHEAD)
     except ValueError:  # 29 February
@@ -49,7 +50,7 @@ def latest_close_date(day: date) -> date:
 
 def list_opportunities(args: dict) -> Page:
     stmt = select(Opportunity).order_by(Opportunity.created_at, Opportunity.oid)
-    for name in ("cid", "status", "product"):
+    for name in ("cid", "opportunity_status", "product"):
         if name in args:
             stmt = stmt.where(getattr(Opportunity, name) == args[name])
     if "area" in args:
@@ -85,7 +86,7 @@ def get_opportunity_or_404(oid: str, *, lock: bool = False) -> Opportunity:
     """The opportunity, or 404. With ``lock``, the row is locked and read again from the
     database (``populate_existing``), never the copy the session may already hold."""
     opportunity = None
-    if _OID.match(oid):
+    if _OID.fullmatch(oid):
         opportunity = db.session.get(Opportunity, oid, with_for_update=lock or None, populate_existing=lock)
     if opportunity is None:
         abort(404, message=f"Opportunity {oid} not found.")
@@ -106,12 +107,12 @@ def _resolve_probability(status: str, given: int | None, fallback: int | None) -
     return fallback if fallback is not None else DEFAULT_PROBABILITY[status]
 
 
-def _check_close_date(close: date, status: str) -> None:
+def _check_delivery_date(delivery: date, status: str) -> None:
     now = today()
-    if status in OPEN_STATUSES and close < now:
-        field_error("expected_close_date", f"An open opportunity cannot close in the past (today is {now}).")
-    if close > latest_close_date(now):
-        field_error("expected_close_date", f"Must be at most {MAX_YEARS_AHEAD} years ahead.")
+    if status in OPEN_STATUSES and delivery < now:
+        field_error("estimated_delivery_date", f"An open opportunity cannot be delivered in the past (today is {now}).")
+    if delivery > latest_delivery_date(now):
+        field_error("estimated_delivery_date", f"Must be at most {MAX_YEARS_AHEAD} years ahead.")
 
 
 # --- writes ------------------------------------------------------------------------
@@ -227,14 +228,14 @@ def create_opportunity(data: dict, idempotency_key: str | None = None, client: s
     """
     request_hash = _request_hash(data) if idempotency_key else None
     if idempotency_key and (earlier := _earlier_request(client, idempotency_key)) is not None:
-        # Replayed before the rules: a retry after midnight must not fail on "close date in the past".
+        # Replayed before the rules: a retry after midnight must not fail on "delivery date in the past".
         return _replay_or_refuse(earlier, request_hash), True
     customer = db.session.get(Customer, data["cid"])
     if customer is None:
         field_error("cid", f"Customer {data['cid']} does not exist.")
-    status = data.get("status", "prospecting")
+    status = data.get("opportunity_status", "prospecting")
     probability = _resolve_probability(status, data.get("probability"), None)
-    _check_close_date(data["expected_close_date"], status)
+    _check_delivery_date(data["estimated_delivery_date"], status)
 
     if idempotency_key:
         replayed = _claim_idempotency_key(client, idempotency_key, request_hash)
@@ -248,13 +249,15 @@ def create_opportunity(data: dict, idempotency_key: str | None = None, client: s
     values = {
         "oid": oid,
         "cid": customer.cid,
-        "name": data["name"],
-        "product": data["product"],
-        "status": status,
+        "opportunity_sales_group": data.get("opportunity_sales_group"),
+        "opportunity_status": status,
+        "monthly_estimated_revenue": data["monthly_estimated_revenue"],
+        "estimated_delivery_date": data["estimated_delivery_date"],
+        "non_recurring": data.get("non_recurring"),
+        "name": data.get("name"),
+        "product": data.get("product"),
         "probability": probability,
-        "estimated_monthly_revenue": data["estimated_monthly_revenue"],
         "currency": data.get("currency", "EUR"),
-        "expected_close_date": data["expected_close_date"],
         "account_executive": data.get("account_executive", customer.account_executive),
         "technical_specialist": data.get("technical_specialist", customer.technical_specialist),
         "created_at": now,
@@ -293,15 +296,15 @@ def update_opportunity(oid: str, changes: dict, if_match: ETags | None = None) -
     def apply(attempt: int) -> Opportunity:
         target = get_opportunity_or_404(oid, lock=True)
         check_if_match(if_match, target.version)
-        current = target.status
-        status = changes.get("status", current)
+        current = target.opportunity_status
+        status = changes.get("opportunity_status", current)
         if current in CLOSED_STATUSES and status != current:
-            field_error("status", f"The opportunity is {current}: its status is final.", status=409)
+            field_error("opportunity_status", f"The opportunity is {current}: its status is final.", status=409)
         fallback = target.probability if status == current else None
         probability = _resolve_probability(status, changes.get("probability"), fallback)
-        if "expected_close_date" in changes:
-            _check_close_date(changes["expected_close_date"], status)
-        for name, value in {**changes, "status": status, "probability": probability}.items():
+        if "estimated_delivery_date" in changes:
+            _check_delivery_date(changes["estimated_delivery_date"], status)
+        for name, value in {**changes, "opportunity_status": status, "probability": probability}.items():
             setattr(target, name, value)
         return target
 

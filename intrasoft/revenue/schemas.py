@@ -117,8 +117,8 @@ def _figure_fields() -> dict[str, fields.Field]:
         "weighted_pipeline": Money(
             metadata={
                 "description": (
-                    "Sum over not-lost opportunities closing in the year after as_of of monthly revenue x "
-                    "probability / 100 x the year's months after the close month."
+                    "Sum over not-lost opportunities delivered in the year after as_of of monthly revenue x "
+                    "probability / 100 x the year's months after the delivery month."
                 )
             }
         ),
@@ -134,7 +134,7 @@ def _figure_fields() -> dict[str, fields.Field]:
             allow_none=True,
             metadata={"description": "projected_total / target x 100; null without target or when it is 0."},
         ),
-        "open_count": fields.Integer(metadata={"description": "Open opportunities closing inside the fiscal year."}),
+        "open_count": fields.Integer(metadata={"description": "Open opportunities delivered inside the fiscal year."}),
         "open_monthly_revenue": Money(metadata={"description": "Their monthly revenue, unweighted."}),
     }
 

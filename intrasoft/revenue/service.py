@@ -143,9 +143,9 @@ def money_cents(column):
     return cast(func.round(column * 100), Integer)
 
 
-def months_after_close(close_column):
-    """The fiscal year's months after the close month: July 11 ... December 6, January 5 ... June 0."""
-    month = extract("month", close_column)
+def months_after_delivery(delivery_column):
+    """The fiscal year's months after the delivery month: July 11 ... December 6, January 5 ... June 0."""
+    month = extract("month", delivery_column)
     return case((month >= 7, 18 - month), else_=6 - month)
 
 
@@ -206,17 +206,17 @@ def _apply_actuals(figures: dict[str, AreaFigures], fiscal_year: int, position: 
 
 
 def pipeline_statement(fiscal_year: int, as_of: date):
-    """One aggregate per Area over the opportunities closing inside the fiscal year.
+    """One aggregate per Area over the opportunities delivered inside the fiscal year.
 
     The opportunities are first summed per customer (a derived table read from the
     covering index ``ix_crm_opportunities_pipeline``), then the customer sums are joined
     to their Area: joining every opportunity to its customer first is 5-10x slower on
     MariaDB (see bench/revenue.py).
     """
-    cents = money_cents(Opportunity.estimated_monthly_revenue)
-    is_open = Opportunity.status.in_(OPEN_STATUSES)
-    in_pipeline = and_(Opportunity.status != "lost", Opportunity.expected_close_date > as_of)
-    weighted = cents * Opportunity.probability * months_after_close(Opportunity.expected_close_date)
+    cents = money_cents(Opportunity.monthly_estimated_revenue)
+    is_open = Opportunity.opportunity_status.in_(OPEN_STATUSES)
+    in_pipeline = and_(Opportunity.opportunity_status != "lost", Opportunity.estimated_delivery_date > as_of)
+    weighted = cents * Opportunity.probability * months_after_delivery(Opportunity.estimated_delivery_date)
     per_customer = (
         select(
             Opportunity.cid.label("cid"),
@@ -224,7 +224,9 @@ def pipeline_statement(fiscal_year: int, as_of: date):
             func.sum(case((is_open, 1), else_=0)).label("open_count"),
             func.sum(case((is_open, cents), else_=0)).label("open_cents"),
         )
-        .where(Opportunity.expected_close_date.between(fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)))
+        .where(
+            Opportunity.estimated_delivery_date.between(fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year))
+        )
         .group_by(Opportunity.cid)
         .subquery("per_customer")
     )

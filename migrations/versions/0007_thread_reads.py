@@ -1,7 +1,7 @@
 """thread reads: each participant's read marker and the thread's message count at it
 
 Revision ID: 0007_thread_reads
-Revises: 0005_concurrency
+Revises: 0006_crm_columns
 Create Date: 2026-12-02 10:00:00.000000
 
 * ``thread_participants.last_read_message_id``: the id of the last message the user has read
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_thread_reads'
-down_revision = '0005_concurrency'
+down_revision = '0006_crm_columns'
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,7 @@ blp = Blueprint(
     summary="Data-quality report",
     description=(
         "Seven checks, each with a `count` and up to 10 `sample_ids` in id order: overdue open "
-        "opportunities, open opportunities closing after the current fiscal year, revenue outliers "
+        "opportunities, open opportunities delivered after the current fiscal year, revenue outliers "
         "(more than 5x their Area's median monthly revenue, over all its opportunities), customers "
         "without an account executive or technical specialist, renewal dates before start dates, "
         "Areas without a target for the current fiscal year, and complete months of the current "

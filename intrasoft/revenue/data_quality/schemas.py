@@ -4,7 +4,7 @@ from ..schemas import as_of_field
 
 
 class CheckSchema(Schema):
-    description = fields.String(metadata={"example": "Open opportunities whose expected close date has passed."})
+    description = fields.String(metadata={"example": "Open opportunities whose estimated delivery date has passed."})
     count = fields.Integer(metadata={"description": "How many records fail the check.", "example": 2})
     sample_ids = fields.List(
         fields.Raw(),

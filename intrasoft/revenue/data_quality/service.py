@@ -24,8 +24,8 @@ SAMPLE_SIZE = 10
 OUTLIER_FACTOR = 5
 
 DESCRIPTIONS = {
-    "overdue_open_opportunities": "Open opportunities whose expected close date has passed.",
-    "open_closing_after_fiscal_year": "Open opportunities closing after the end of the current fiscal year.",
+    "overdue_open_opportunities": "Open opportunities whose estimated delivery date has passed.",
+    "open_closing_after_fiscal_year": "Open opportunities delivered after the end of the current fiscal year.",
     "revenue_outliers": (
         f"Opportunities whose monthly revenue is more than {OUTLIER_FACTOR}x the median of all their Area's "
         "opportunities."
@@ -55,13 +55,13 @@ def area_medians_in_cents() -> dict[str, tuple[int, int]]:
 
     The median is ``sum / count``; keeping the fraction lets the outlier test stay in integers.
     """
-    cents = money_cents(Opportunity.estimated_monthly_revenue)
+    cents = money_cents(Opportunity.monthly_estimated_revenue)
     ranked = (
         select(
             Customer.area.label("area"),
             cents.label("cents"),
             func.row_number()
-            .over(partition_by=Customer.area, order_by=Opportunity.estimated_monthly_revenue)
+            .over(partition_by=Customer.area, order_by=Opportunity.monthly_estimated_revenue)
             .label("position"),
             func.count().over(partition_by=Customer.area).label("size"),
         )
@@ -79,7 +79,7 @@ def area_medians_in_cents() -> dict[str, tuple[int, int]]:
 
 def _revenue_outliers() -> dict:
     medians = area_medians_in_cents()
-    cents = money_cents(Opportunity.estimated_monthly_revenue)
+    cents = money_cents(Opportunity.monthly_estimated_revenue)
     # cents > 5 x (sum / count)  <=>  cents x count > 5 x sum: exact, in integers.
     above = [
         and_(Customer.area == area, cents * count > OUTLIER_FACTOR * total) for area, (total, count) in medians.items()
@@ -110,7 +110,7 @@ def _missing_actual_months(fiscal_year: int, as_of: date) -> dict:
 def data_quality_report(as_of: date | None = None) -> dict:
     as_of = as_of or revenue_service.today()
     fiscal_year = fiscal_year_of(as_of)
-    is_open = Opportunity.status.in_(OPEN_STATUSES)
+    is_open = Opportunity.opportunity_status.in_(OPEN_STATUSES)
     with_target = set(db.session.scalars(select(RevenueTarget.area).where(RevenueTarget.fiscal_year == fiscal_year)))
     without_target = [area for area in AREAS if area not in with_target]
     blank = [
@@ -118,13 +118,13 @@ def data_quality_report(as_of: date | None = None) -> dict:
     ]
     checks = {
         "overdue_open_opportunities": _count_and_sample(
-            "overdue_open_opportunities", Opportunity.oid, is_open, Opportunity.expected_close_date < as_of
+            "overdue_open_opportunities", Opportunity.oid, is_open, Opportunity.estimated_delivery_date < as_of
         ),
         "open_closing_after_fiscal_year": _count_and_sample(
             "open_closing_after_fiscal_year",
             Opportunity.oid,
             is_open,
-            Opportunity.expected_close_date > fiscal_year_end(fiscal_year),
+            Opportunity.estimated_delivery_date > fiscal_year_end(fiscal_year),
         ),
         "revenue_outliers": _revenue_outliers(),
         "customers_missing_account_team": _count_and_sample(
