@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import timedelta
 
 import requests
 from sqlalchemy import func, select
 
+from intrasoft import database
 from intrasoft.opportunities.models import Opportunity
 
 from .conftest import TEST_TOKEN
@@ -24,7 +25,7 @@ BODY = {
     "name": "Concurrent deal",
     "product": "payroll",
     "monthly_estimated_revenue": "100.00",
-    "estimated_delivery_date": (date.today() + timedelta(days=30)).isoformat(),
+    "estimated_delivery_date": (database.today() + timedelta(days=30)).isoformat(),
 }
 AUTH = {"Authorization": f"Bearer {TEST_TOKEN}"}
 #: Each race is run this many times, on a fresh opportunity each time.

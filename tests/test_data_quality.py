@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from intrasoft.revenue import service as revenue_service
+from intrasoft import database
 
 from .factories import CustomerFactory, OpportunityFactory, RevenueActualFactory, RevenueTargetFactory
 
@@ -18,7 +18,7 @@ TODAY = date(2024, 11, 15)
 
 @pytest.fixture()
 def today(monkeypatch):
-    monkeypatch.setattr(revenue_service, "today", lambda: TODAY)
+    monkeypatch.setattr(database, "today", lambda: TODAY)
     return TODAY
 
 
@@ -125,7 +125,7 @@ def test_clean_data_has_no_issue(client, db, today):
 
 
 def test_first_month_of_the_year_has_no_complete_month(client, db, monkeypatch):
-    monkeypatch.setattr(revenue_service, "today", lambda: date(2024, 7, 31))
+    monkeypatch.setattr(database, "today", lambda: date(2024, 7, 31))
     body = client.get("/api/data-quality").json
     assert body["checks"]["missing_actual_months"]["count"] == 0
     assert body["checks"]["areas_without_target"]["count"] == 5

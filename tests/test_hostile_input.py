@@ -12,10 +12,11 @@ import re
 import socket
 import sys
 import unicodedata
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from intrasoft import database
 from intrasoft.blueprint import MAX_JSON_DEPTH, json_depth_exceeds
 from intrasoft.errors import MAX_LISTED_ERRORS, OMITTED_KEY
 from intrasoft.observability import MAX_LOG_TRACEBACK, json_formatter
@@ -25,7 +26,7 @@ from .countries.test_api import make_snapshot
 from .factories import CustomerFactory, OpportunityFactory
 from .servers import serve_app
 
-TODAY = date.today()
+TODAY = database.today()
 JSON_WRITES = [
     ("post", "/api/opportunities"),
     ("patch", "/api/opportunities/" + "a" * 32),

@@ -1,9 +1,10 @@
 import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from intrasoft import database
 from intrasoft.database import utcnow
 from intrasoft.opportunities.models import IdempotencyKey, Opportunity
 
@@ -19,7 +20,7 @@ BODY = {
     "name": "Idempotent deal",
     "product": "payroll",
     "monthly_estimated_revenue": "700.00",
-    "estimated_delivery_date": (date.today() + timedelta(days=10)).isoformat(),
+    "estimated_delivery_date": (database.today() + timedelta(days=10)).isoformat(),
 }
 
 
@@ -145,15 +146,15 @@ def test_purge_job_is_registered_hourly(app, db):
 
 
 def test_a_retry_after_midnight_replays_instead_of_failing_the_date_rule(client, db, monkeypatch):
-    from intrasoft.opportunities import service
-
-    today = date.today()
+    today = database.today()
     body = {**BODY, "estimated_delivery_date": today.isoformat()}
     first = post(client, "closing-today", body)
     assert first.status_code == 201
-    monkeypatch.setattr(service, "today", lambda: today + timedelta(days=1))
+    monkeypatch.setattr(database, "today", lambda: today + timedelta(days=1))
     retried = post(client, "closing-today", body)
-    assert retried.status_code == 201 and retried.json == first.json
+    assert retried.status_code == 201
+    # The same opportunity, read a day later (the whole clock moved: its age too).
+    assert retried.json == {**first.json, "days_since_last_updated": 1}
     assert retried.headers["Idempotent-Replayed"] == "true"
     # Without the key the same body is now refused: the replay did not run the rules.
     assert client.post("/api/opportunities", json=body).status_code == 422

@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from intrasoft import database
 from intrasoft.customers.models import Customer
 from intrasoft.database import utcnow
-from intrasoft.opportunities import service
 from intrasoft.opportunities.models import Opportunity
 
 from .factories import CustomerFactory, OpportunityFactory
@@ -282,7 +282,7 @@ def test_patch_rejects_bad_input(client, customer):
 
 
 def test_three_years_ahead_is_the_limit(client, customer, monkeypatch):
-    monkeypatch.setattr(service, "today", lambda: date(2024, 2, 29))
+    monkeypatch.setattr(database, "today", lambda: date(2024, 2, 29))
     ok = client.post("/api/opportunities", json=body(estimated_delivery_date="2027-02-28"))
     assert ok.status_code == 201
     too_far = client.post("/api/opportunities", json=body(estimated_delivery_date="2027-03-01"))
@@ -382,8 +382,6 @@ def test_days_since_last_updated_counts_whole_utc_days(client, customer, monkeyp
     old = OpportunityFactory(customer=customer, updated_at=now - timedelta(days=3, hours=1))
     listed = {o["oid"]: o["days_since_last_updated"] for o in client.get("/api/opportunities").json}
     assert listed == {fresh.oid: 0, old.oid: 3}
-    from intrasoft import database
-
     # Calendar days in UTC: just after midnight, something updated the evening before is 1 day old.
     monkeypatch.setattr(database, "today", lambda: now.date() + timedelta(days=1))
     assert client.get(f"/api/opportunities/{fresh.oid}").json["days_since_last_updated"] == 1

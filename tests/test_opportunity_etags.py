@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+
+from intrasoft import database
 
 from .factories import CustomerFactory, OpportunityFactory
 
@@ -13,7 +15,7 @@ BODY = {
     "name": "Versioned deal",
     "product": "payroll",
     "monthly_estimated_revenue": "100.00",
-    "estimated_delivery_date": (date.today() + timedelta(days=30)).isoformat(),
+    "estimated_delivery_date": (database.today() + timedelta(days=30)).isoformat(),
 }
 
 

@@ -2,11 +2,11 @@
 
 import json
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from intrasoft import __version__
+from intrasoft import __version__, database
 from intrasoft.auth import TokenTable
 
 from .conftest import TEST_TOKEN
@@ -111,7 +111,7 @@ def test_request_log_line_is_json_without_secrets(client, capsys, caplog, db):
             "name": "secret-deal-name",
             "product": "payroll",
             "monthly_estimated_revenue": "10.00",
-            "estimated_delivery_date": (date.today() + timedelta(days=30)).isoformat(),
+            "estimated_delivery_date": (database.today() + timedelta(days=30)).isoformat(),
         },
         headers={"X-Request-ID": "req-42"},
     )

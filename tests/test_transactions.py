@@ -1,9 +1,10 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from intrasoft import database
 from intrasoft.database import is_retryable, run_in_transaction
 from intrasoft.opportunities.models import IdempotencyKey, Opportunity
 
@@ -16,7 +17,7 @@ BODY = {
     "name": "Retried deal",
     "product": "accounting",
     "monthly_estimated_revenue": "500.00",
-    "estimated_delivery_date": (date.today() + timedelta(days=10)).isoformat(),
+    "estimated_delivery_date": (database.today() + timedelta(days=10)).isoformat(),
 }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import and_, delete, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import ETags
 
+from .. import database
 from ..customers.models import Customer
 from ..database import run_in_transaction, utcnow
 from ..domain import CLOSED_STATUSES, DEFAULT_PROBABILITY, FIXED_PROBABILITY, OPEN_STATUSES
@@ -31,11 +32,6 @@ log = logging.getLogger(__name__)
 _OID = re.compile(OID_PATTERN)
 MAX_YEARS_AHEAD = 3
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-
-def today() -> date:
-    """The business date (UTC). Tests move it with ``monkeypatch``."""
-    return utcnow().date()
 
 
 def latest_delivery_date(day: date) -> date:
@@ -108,7 +104,7 @@ def _resolve_probability(status: str, given: int | None, fallback: int | None) -
 
 
 def _check_delivery_date(delivery: date, status: str) -> None:
-    now = today()
+    now = database.today()
     if status in OPEN_STATUSES and delivery < now:
         field_error("estimated_delivery_date", f"An open opportunity cannot be delivered in the past (today is {now}).")
     if delivery > latest_delivery_date(now):

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from sqlalchemy import Integer, and_, case, cast, extract, func, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import database
 from ..customers.models import Customer
 from ..database import run_in_transaction, utcnow
 from ..domain import (
@@ -40,11 +41,6 @@ ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 #: Precision for the percentage divisions: far beyond any tie a 12-digit amount can create.
 DIVISION_PRECISION = 50
-
-
-def today() -> date:
-    """The business date (UTC). Tests move it with ``monkeypatch``."""
-    return utcnow().date()
 
 
 def round_cents(value: Decimal) -> Decimal:
@@ -299,7 +295,7 @@ def _total_row(areas: list[AreaFigures]) -> dict:
 
 def revenue_summary(fiscal_year: int | None = None, as_of: date | None = None) -> dict:
     """The leadership summary; defaults: today and the fiscal year it falls in."""
-    as_of = as_of or today()
+    as_of = as_of or database.today()
     fiscal_year = fiscal_year or fiscal_year_of(as_of)
     position = FiscalPosition(fiscal_months(fiscal_year), as_of.replace(day=1))
     figures = {area: AreaFigures(area) for area in AREAS}

@@ -11,11 +11,11 @@ from datetime import date
 
 from sqlalchemy import and_, false, func, or_, select
 
+from ... import database
 from ...customers.models import Customer
 from ...domain import AREAS, OPEN_STATUSES, fiscal_months, fiscal_year_end, fiscal_year_of
 from ...extensions import db
 from ...opportunities.models import Opportunity
-from .. import service as revenue_service
 from ..models import RevenueActual, RevenueTarget
 from ..service import money_cents
 
@@ -108,7 +108,7 @@ def _missing_actual_months(fiscal_year: int, as_of: date) -> dict:
 
 
 def data_quality_report(as_of: date | None = None) -> dict:
-    as_of = as_of or revenue_service.today()
+    as_of = as_of or database.today()
     fiscal_year = fiscal_year_of(as_of)
     is_open = Opportunity.opportunity_status.in_(OPEN_STATUSES)
     with_target = set(db.session.scalars(select(RevenueTarget.area).where(RevenueTarget.fiscal_year == fiscal_year)))
