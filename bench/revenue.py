@@ -56,9 +56,11 @@ def seed(app) -> None:
 def naive_summary(fiscal_year: int, as_of: date) -> dict:
     """Every opportunity of the year into Python, then loops: the way not to do it."""
     from intrasoft.customers.models import Customer
-    from intrasoft.domain import AREAS, OPEN_STATUSES, fiscal_year_end, fiscal_year_start
+    from intrasoft.customers.reference import AREAS
     from intrasoft.extensions import db
     from intrasoft.opportunities.models import Opportunity
+    from intrasoft.opportunities.reference import OPEN_STATUSES
+    from intrasoft.revenue.fiscal import fiscal_year_end, fiscal_year_start
     from intrasoft.revenue.service import round_cents
 
     rows = db.session.execute(
@@ -86,8 +88,9 @@ def join_first_statement(fiscal_year: int, as_of: date):
     from sqlalchemy import and_, case, func
 
     from intrasoft.customers.models import Customer
-    from intrasoft.domain import OPEN_STATUSES, fiscal_year_end, fiscal_year_start
     from intrasoft.opportunities.models import Opportunity
+    from intrasoft.opportunities.reference import OPEN_STATUSES
+    from intrasoft.revenue.fiscal import fiscal_year_end, fiscal_year_start
     from intrasoft.revenue.service import money_cents, months_after_delivery
 
     cents = money_cents(Opportunity.monthly_estimated_revenue)

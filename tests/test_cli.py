@@ -3,7 +3,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from intrasoft.customers.models import Customer
-from intrasoft.domain import AREAS
+from intrasoft.customers.reference import AREAS
 from intrasoft.opportunities.models import Opportunity
 from intrasoft.revenue.models import RevenueActual, RevenueTarget
 

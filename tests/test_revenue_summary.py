@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from intrasoft import database
-from intrasoft.revenue import service as revenue_service
+from intrasoft.revenue.fiscal import fiscal_year_of
 
 from .factories import CustomerFactory, OpportunityFactory, RevenueActualFactory, RevenueTargetFactory
 from .helpers import StatementCounter
@@ -310,7 +310,7 @@ def test_customers_of_an_unknown_area_are_left_out(client, db):
 def test_real_clock_default(client, db):
     body = _summary(client, "")
     assert body["as_of"] == database.today().isoformat()
-    assert body["fiscal_year"] == revenue_service.fiscal_year_of(database.today())
+    assert body["fiscal_year"] == fiscal_year_of(database.today())
 
 
 def test_summary_and_report_on_the_demo_seed(client, runner):

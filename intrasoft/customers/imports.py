@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, post_load, validate
 
-from ..domain import AREAS, PRODUCTS
 from ..importing import CellBoolean, CellDate, CellInteger, CellText, ImportKind, ImportSchema
 from .models import Customer
+from .reference import AREAS, PRODUCTS
 from .schemas import MAX_CID
 
 

@@ -1,8 +1,8 @@
 from marshmallow import Schema, fields, validate
 
-from ..domain import AREAS, CUSTOMER_TYPES, PRODUCTS
 from ..fields import QueryBoolean, QueryInteger, SearchText, TrimmedString, UTCDateTime
 from ..pagination import cursor_args
+from .reference import AREAS, CUSTOMER_TYPES, PRODUCTS
 
 MAX_CID = 2**31 - 1
 #: The CRM's ``customer`` flags, in the order of its table (and of every response).

@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 import click
 from faker import Faker
 
-from ..domain import AREAS, CUSTOMER_TYPES, PRODUCTS
 from ..platform import Seeder
 from ..seed import SeedRun, insert_missing
 from .models import Customer
+from .reference import AREAS, CUSTOMER_TYPES, PRODUCTS
 
 SEED = 20250701
 #: Shares of each customer type: most customers are small.

@@ -17,8 +17,8 @@ from marshmallow import pre_load, validate
 from sqlalchemy import select
 
 from ..customers.models import Customer
+from ..customers.reference import PRODUCTS
 from ..customers.schemas import MAX_CID
-from ..domain import CURRENCIES, DEFAULT_PROBABILITY, FIXED_PROBABILITY, PRODUCTS, STATUSES
 from ..extensions import db
 from ..fields import EARLIEST_DATE, Money
 from ..importing import (
@@ -33,6 +33,7 @@ from ..importing import (
     Rejection,
 )
 from .models import Opportunity
+from .reference import CURRENCIES, DEFAULT_PROBABILITY, FIXED_PROBABILITY, STATUSES
 from .schemas import MAX_MONTHLY_REVENUE, OID_ERROR, OID_PATTERN, STATUS_ERROR, normalise_status
 
 

@@ -5,11 +5,12 @@ from decimal import Decimal
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
 from .. import database
+from ..customers.reference import AREAS, PRODUCTS
 from ..customers.schemas import MAX_CID
-from ..domain import AREAS, CURRENCIES, PRODUCTS, STATUSES
 from ..fields import Money, MoneyInput, QueryInteger, TrimmedString, UTCDateTime, date_from_2000
 from ..pagination import cursor_args
 from ..preconditions import IF_MATCH_PATTERN
+from .reference import CURRENCIES, STATUSES
 
 MAX_MONTHLY_REVENUE = Decimal("1000000")
 READ_ONLY_FIELDS = ("oid", "version", "created_at", "updated_at")

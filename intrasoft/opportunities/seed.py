@@ -12,12 +12,13 @@ import click
 from sqlalchemy import select
 
 from ..customers.models import Customer
+from ..customers.reference import CUSTOMER_TYPES, PRODUCTS
 from ..customers.seed import account_teams
-from ..domain import CUSTOMER_TYPES, DEFAULT_PROBABILITY, PRODUCTS
 from ..extensions import db
 from ..platform import Seeder
 from ..seed import SeedRun, insert_missing
 from .models import Opportunity
+from .reference import DEFAULT_PROBABILITY
 
 SEED = 20250702
 STATUS_WEIGHTS = {

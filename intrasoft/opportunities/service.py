@@ -19,12 +19,12 @@ from werkzeug.datastructures import ETags
 from .. import database
 from ..customers.models import Customer
 from ..database import run_in_transaction, utcnow
-from ..domain import CLOSED_STATUSES, DEFAULT_PROBABILITY, FIXED_PROBABILITY, OPEN_STATUSES
 from ..errors import field_error
 from ..extensions import db
 from ..pagination import Cursor, Page, paginate
 from ..preconditions import check_if_match
 from .models import IdempotencyKey, Opportunity
+from .reference import CLOSED_STATUSES, DEFAULT_PROBABILITY, FIXED_PROBABILITY, OPEN_STATUSES
 from .schemas import OID_PATTERN
 
 log = logging.getLogger(__name__)

@@ -6,9 +6,10 @@ import re
 
 from marshmallow import ValidationError, fields, validate
 
-from ..domain import AREAS, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
+from ..customers.reference import AREAS
 from ..fields import Money
 from ..importing import CellDate, CellInteger, CellText, ImportKind, ImportSchema
+from .fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 from .models import RevenueActual, RevenueTarget
 
 

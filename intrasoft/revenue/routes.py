@@ -1,7 +1,8 @@
 from ..blueprint import Blueprint
-from ..domain import AREAS, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
+from ..customers.reference import AREAS
 from ..schemas import PAGINATION_HEADER, WRITE_ERRORS, ErrorSchema, document_errors
 from . import service
+from .fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 from .schemas import (
     ActualListArgs,
     ActualSchema,

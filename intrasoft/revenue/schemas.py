@@ -12,9 +12,10 @@ from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
-from ..domain import AREAS, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
+from ..customers.reference import AREAS
 from ..fields import Money, MoneyInput, QueryInteger, UTCDateTime
 from ..pagination import PageArgs
+from .fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 
 MAX_TARGET = Decimal("9999999999.99")
 

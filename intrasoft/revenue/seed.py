@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
-from ..domain import AREAS, fiscal_months, fiscal_year_of
+from ..customers.reference import AREAS
 from ..extensions import db
 from ..platform import Seeder
 from ..seed import SeedRun
+from .fiscal import fiscal_months, fiscal_year_of
 from .models import RevenueActual, RevenueTarget
 
 SEED = 20250703

@@ -19,21 +19,14 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import database
 from ..customers.models import Customer
+from ..customers.reference import AREAS
 from ..database import run_in_transaction, utcnow
-from ..domain import (
-    AREAS,
-    MAX_FISCAL_YEAR,
-    MIN_FISCAL_YEAR,
-    OPEN_STATUSES,
-    fiscal_months,
-    fiscal_year_end,
-    fiscal_year_of,
-    fiscal_year_start,
-)
 from ..errors import field_error
 from ..extensions import db
 from ..opportunities.models import Opportunity
+from ..opportunities.reference import OPEN_STATUSES
 from ..pagination import Page, paginate
+from .fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, fiscal_months, fiscal_year_end, fiscal_year_of, fiscal_year_start
 from .models import RevenueActual, RevenueTarget
 
 CENT = Decimal("0.01")

@@ -1,4 +1,5 @@
-/** The API's reference values (intrasoft/domain.py), for pickers and client-side validation. */
+/** The API's reference values (intrasoft/customers/reference.py, opportunities/reference.py and
+ * revenue/fiscal.py), for pickers and client-side validation. */
 export const AREAS = ['France', 'Germany', 'Switzerland', 'Netherlands', 'UK'];
 export const PRODUCTS = ['accounting', 'time_entry', 'payroll', 'expenses'];
 export const CUSTOMER_TYPES = ['SMB', 'Mid-Market', 'Enterprise'];

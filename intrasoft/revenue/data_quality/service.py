@@ -13,9 +13,11 @@ from sqlalchemy import and_, false, func, or_, select
 
 from ... import database
 from ...customers.models import Customer
-from ...domain import AREAS, OPEN_STATUSES, fiscal_months, fiscal_year_end, fiscal_year_of
+from ...customers.reference import AREAS
 from ...extensions import db
 from ...opportunities.models import Opportunity
+from ...opportunities.reference import OPEN_STATUSES
+from ..fiscal import fiscal_months, fiscal_year_end, fiscal_year_of
 from ..models import RevenueActual, RevenueTarget
 from ..service import money_cents
 
