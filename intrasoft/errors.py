@@ -1,7 +1,10 @@
 """One JSON error shape for every failure: ``{code, status, message, errors}``.
 
 Field errors sit under ``errors.<location>.<field>`` (``errors.json.cid``), business
-rules included, so a client can always point at the field at fault.
+rules included, so a client can always point at the field at fault. Services raise the
+refusals of ``exceptions.py`` (``NotFound``, ``RuleViolation``, ``Conflict``, ...); the
+handler here gives each its status and this shape. ``abort`` stays for the request guards
+(token, JSON body, content type), which refuse a request before any service runs.
 
 Error bodies stay small whatever the request: at most ``MAX_LISTED_ERRORS`` entries are
 listed per object or list (then one entry says how many were left out), and every text at
@@ -13,11 +16,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
-from flask_smorest import abort
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import ClientDisconnected, HTTPException, InternalServerError
 
 from .database import is_unavailable
+from .exceptions import ServiceError
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -92,17 +95,6 @@ def error_body(code: int, message: str | None = None, errors: dict | None = None
     return body
 
 
-def field_error(field: str, message: str, *, location: str = "json", status: int = 422, **extra):
-    """Abort with a single field error in the standard shape."""
-    abort(status, message=message, errors={location: {field: [message]}}, **extra)
-
-
-def field_errors(errors: dict[str, list[str]], *, location: str = "json", status: int = 422):
-    """Abort with several field errors at one location."""
-    message = "; ".join(f"{field}: {msgs[0]}" for field, msgs in list(errors.items())[:MAX_LISTED_ERRORS])
-    abort(status, message=message, errors={location: errors})
-
-
 def handle_http_exception(error: HTTPException):
     data = getattr(error, "data", None) or {}
     code = error.code or 500
@@ -118,6 +110,11 @@ def handle_http_exception(error: HTTPException):
     if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         headers.setdefault("Allow", ", ".join(error.valid_methods))
     return jsonify(error_body(code, message, errors)), code, headers
+
+
+def handle_service_error(error: ServiceError):
+    """A service's refusal: its status, its message, and its field under ``errors.<location>``."""
+    return jsonify(error_body(error.status, error.message, error.errors)), error.status, error.headers
 
 
 def handle_database_error(error: DBAPIError):
@@ -139,6 +136,7 @@ def handle_unexpected(error: Exception):
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ServiceError, handle_service_error)
     app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

@@ -13,7 +13,7 @@ import re
 
 from werkzeug.datastructures import ETags
 
-from .errors import field_error
+from .exceptions import PreconditionFailed, RuleViolation
 
 IF_MATCH_HEADER = "If-Match"
 _ETAG = r'(W/)?"[\x21\x23-\x7e]*"'
@@ -34,7 +34,7 @@ def parse_if_match(value: str | None) -> ETags | None:
     if value is None:
         return None
     if not _IF_MATCH.match(value):
-        field_error(
+        raise RuleViolation(
             IF_MATCH_HEADER,
             'If-Match must be * or a list of entity tags such as "3" (the ETag of the last read).',
             location="headers",
@@ -53,9 +53,6 @@ def check_if_match(expected: ETags | None, version: int) -> None:
     comparison (a weak tag never does); no condition when there was no ``If-Match``."""
     if expected is None or expected.contains(str(version)):
         return
-    field_error(
-        IF_MATCH_HEADER,
-        f"It has changed since it was read (its ETag is now {etag_for(version)}): read it again.",
-        location="headers",
-        status=412,
+    raise PreconditionFailed(
+        IF_MATCH_HEADER, f"It has changed since it was read (its ETag is now {etag_for(version)}): read it again."
     )

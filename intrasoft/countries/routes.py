@@ -4,7 +4,7 @@ from flask_smorest import abort
 from ..blueprint import Blueprint
 from ..schemas import PAGINATION_HEADER, ErrorSchema
 from .schemas import CountriesArgs, CountriesSchema, SyncRunListArgs, SyncRunSchema
-from .service import SyncBusy, get_run_or_404, list_runs, render_countries, run_sync
+from .service import get_run_or_404, list_runs, render_countries, run_sync
 
 blp = Blueprint(
     "countries",
@@ -94,14 +94,7 @@ def list_countries_view(args):
     ),
 )
 def sync_view():
-    try:
-        run = run_sync("api")
-    except SyncBusy:
-        abort(
-            409,
-            message="Another sync is running; retry when it has finished.",
-            headers={"Retry-After": "10"},
-        )
+    run = run_sync("api")  # SyncBusy is a 409 with Retry-After (exceptions.Conflict)
     if run.status != "succeeded":
         abort(
             502,

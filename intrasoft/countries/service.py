@@ -23,11 +23,11 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_smorest import abort
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from ..database import mysql_error_code, run_in_transaction, utcnow
+from ..exceptions import Conflict, NotFound
 from ..extensions import db
 from ..fields import iso_utc, search_key
 from ..pagination import Page, paginate
@@ -60,8 +60,11 @@ PERSON_COLUMNS = (
 )
 
 
-class SyncBusy(Exception):
-    """Another sync holds the lock."""
+class SyncBusy(Conflict):
+    """Another sync holds the lock: 409, retry in a few seconds (the CLI and the job say so)."""
+
+    def __init__(self):
+        super().__init__("Another sync is running; retry when it has finished.", headers={"Retry-After": "10"})
 
 
 # --- writing -------------------------------------------------------------------------
@@ -240,7 +243,7 @@ def list_runs(args: dict) -> Page:
 def get_run_or_404(run_id: int) -> SyncRun:
     run = db.session.get(SyncRun, run_id) if 0 < run_id <= MAX_RUN_ID else None
     if run is None:
-        abort(404, message=f"Sync run {run_id} not found.")
+        raise NotFound(f"Sync run {run_id} not found.")
     return run
 
 

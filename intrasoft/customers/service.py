@@ -4,9 +4,9 @@ hottest read of the dashboards, and ``test_customers`` proves it renders exactly
 
 from __future__ import annotations
 
-from flask_smorest import abort
 from sqlalchemy import select, true
 
+from ..exceptions import NotFound
 from ..extensions import db
 from ..fields import iso_utc
 from ..pagination import Cursor, Page, paginate
@@ -123,5 +123,5 @@ def customer_row_to_dict(row) -> dict:
 def get_customer_or_404(cid: int) -> Customer:
     customer = db.session.get(Customer, cid) if 0 < cid <= MAX_CID else None
     if customer is None:
-        abort(404, message=f"Customer {cid} not found.")
+        raise NotFound(f"Customer {cid} not found.")
     return customer

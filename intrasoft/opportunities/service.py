@@ -11,7 +11,6 @@ import uuid
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_smorest import abort
 from sqlalchemy import and_, delete, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import ETags
@@ -19,7 +18,7 @@ from werkzeug.datastructures import ETags
 from .. import database
 from ..customers.models import Customer
 from ..database import run_in_transaction, utcnow
-from ..errors import field_error
+from ..exceptions import Conflict, NotFound, RuleViolation
 from ..extensions import db
 from ..pagination import Cursor, Page, paginate
 from ..preconditions import check_if_match
@@ -68,7 +67,9 @@ def _cursor_after(oid: str | None) -> Cursor | None:
         return Cursor(rows_after=lambda _: true(), value_of=lambda row: row[0].oid)
     created_at = db.session.scalar(select(Opportunity.created_at).where(Opportunity.oid == oid))
     if created_at is None:
-        field_error("after", f"Opportunity {oid} not found: the cursor must be an existing oid.", location="query")
+        raise RuleViolation(
+            "after", f"Opportunity {oid} not found: the cursor must be an existing oid.", location="query"
+        )
     return Cursor(
         rows_after=lambda _: or_(
             Opportunity.created_at > created_at,
@@ -85,7 +86,7 @@ def get_opportunity_or_404(oid: str, *, lock: bool = False) -> Opportunity:
     if _OID.fullmatch(oid):
         opportunity = db.session.get(Opportunity, oid, with_for_update=lock or None, populate_existing=lock)
     if opportunity is None:
-        abort(404, message=f"Opportunity {oid} not found.")
+        raise NotFound(f"Opportunity {oid} not found.")
     return opportunity
 
 
@@ -96,7 +97,7 @@ def _resolve_probability(status: str, given: int | None, fallback: int | None) -
     if status in FIXED_PROBABILITY:
         fixed = FIXED_PROBABILITY[status]
         if given is not None and given != fixed:
-            field_error("probability", f"A {status} opportunity always has probability {fixed}.")
+            raise RuleViolation("probability", f"A {status} opportunity always has probability {fixed}.")
         return fixed
     if given is not None:
         return given
@@ -106,9 +107,11 @@ def _resolve_probability(status: str, given: int | None, fallback: int | None) -
 def _check_delivery_date(delivery: date, status: str) -> None:
     now = database.today()
     if status in OPEN_STATUSES and delivery < now:
-        field_error("estimated_delivery_date", f"An open opportunity cannot be delivered in the past (today is {now}).")
+        raise RuleViolation(
+            "estimated_delivery_date", f"An open opportunity cannot be delivered in the past (today is {now})."
+        )
     if delivery > latest_delivery_date(now):
-        field_error("estimated_delivery_date", f"Must be at most {MAX_YEARS_AHEAD} years ahead.")
+        raise RuleViolation("estimated_delivery_date", f"Must be at most {MAX_YEARS_AHEAD} years ahead.")
 
 
 # --- writes ------------------------------------------------------------------------
@@ -131,17 +134,16 @@ def _is_free(record: IdempotencyKey) -> bool:
 def _replay_or_refuse(record: IdempotencyKey, request_hash: str) -> Opportunity:
     """The earlier request's opportunity; 422 for another body, 409 while it is in flight."""
     if record.request_hash != request_hash:
-        field_error(
+        raise RuleViolation(
             IDEMPOTENCY_HEADER,
             "This Idempotency-Key was already used with a different request body.",
             location="headers",
         )
     if record.oid is None:
-        field_error(
-            IDEMPOTENCY_HEADER,
+        raise Conflict(
             "A request with this Idempotency-Key is still in progress; retry shortly.",
+            field=IDEMPOTENCY_HEADER,
             location="headers",
-            status=409,
         )
     return db.session.get(Opportunity, record.oid)
 
@@ -191,7 +193,7 @@ def _claim_idempotency_key(client: str, key: str, request_hash: str) -> Opportun
                 return None
         except IntegrityError:
             pass  # claimed by a concurrent request between our read and our write: look again
-    abort(409, message="Could not claim the Idempotency-Key; retry shortly.")
+    raise Conflict("Could not claim the Idempotency-Key; retry shortly.")
 
 
 def purge_expired_idempotency_keys() -> int:
@@ -228,7 +230,7 @@ def create_opportunity(data: dict, idempotency_key: str | None = None, client: s
         return _replay_or_refuse(earlier, request_hash), True
     customer = db.session.get(Customer, data["cid"])
     if customer is None:
-        field_error("cid", f"Customer {data['cid']} does not exist.")
+        raise RuleViolation("cid", f"Customer {data['cid']} does not exist.")
     status = data.get("opportunity_status", "prospecting")
     probability = _resolve_probability(status, data.get("probability"), None)
     _check_delivery_date(data["estimated_delivery_date"], status)
@@ -295,7 +297,7 @@ def update_opportunity(oid: str, changes: dict, if_match: ETags | None = None) -
         current = target.opportunity_status
         status = changes.get("opportunity_status", current)
         if current in CLOSED_STATUSES and status != current:
-            field_error("opportunity_status", f"The opportunity is {current}: its status is final.", status=409)
+            raise Conflict(f"The opportunity is {current}: its status is final.", field="opportunity_status")
         fallback = target.probability if status == current else None
         probability = _resolve_probability(status, changes.get("probability"), fallback)
         if "estimated_delivery_date" in changes:

@@ -21,7 +21,7 @@ from .. import database
 from ..customers.models import Customer
 from ..customers.reference import AREAS
 from ..database import run_in_transaction, utcnow
-from ..errors import field_error
+from ..exceptions import RuleViolation
 from ..extensions import db
 from ..opportunities.models import Opportunity
 from ..opportunities.reference import OPEN_STATUSES
@@ -89,9 +89,9 @@ def list_targets(args: dict) -> Page:
 def check_target_key(area: str, fiscal_year: int) -> None:
     """422 under ``errors.path.<name>`` for an unknown Area or a year outside 2000-2100."""
     if area not in AREAS:
-        field_error("area", f"Unknown Area {area!r}: one of {', '.join(AREAS)}.", location="path")
+        raise RuleViolation("area", f"Unknown Area {area!r}: one of {', '.join(AREAS)}.", location="path")
     if not MIN_FISCAL_YEAR <= fiscal_year <= MAX_FISCAL_YEAR:
-        field_error("fiscal_year", f"Must be between {MIN_FISCAL_YEAR} and {MAX_FISCAL_YEAR}.", location="path")
+        raise RuleViolation("fiscal_year", f"Must be between {MIN_FISCAL_YEAR} and {MAX_FISCAL_YEAR}.", location="path")
 
 
 def set_target(area: str, fiscal_year: int, amount: Decimal) -> tuple[RevenueTarget, bool]:

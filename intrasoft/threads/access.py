@@ -11,7 +11,7 @@ Both ``/api/threads`` and the ``/thread`` compatibility routes go through these 
 from __future__ import annotations
 
 from ..auth import current_principal
-from ..errors import field_error
+from ..exceptions import Forbidden, RuleViolation
 from ..usernames import username_key
 
 REQUIRED = "Missing data for required field."
@@ -31,12 +31,10 @@ def listed_user(requested: str | None) -> str:
     principal = current_principal()
     if not principal.is_user:
         if requested is None:
-            field_error("user", REQUIRED, location="query")
+            raise RuleViolation("user", REQUIRED, location="query")
         return requested
     if requested is not None and username_key(requested) != username_key(principal.username):
-        field_error(
-            "user", f"A user token lists only its own threads ({principal.username}).", location="query", status=403
-        )
+        raise Forbidden("user", f"A user token lists only its own threads ({principal.username}).", location="query")
     return principal.username
 
 
@@ -55,10 +53,10 @@ def _acting_user(requested: str | None, *, location: str, acts: str) -> str:
     principal = current_principal()
     if not principal.is_user:
         if requested is None:
-            field_error("username", REQUIRED, location=location)
+            raise RuleViolation("username", REQUIRED, location=location)
         return requested
     if requested is not None and username_key(requested) != username_key(principal.username):
-        field_error("username", f"A user token {acts} ({principal.username}).", location=location, status=403)
+        raise Forbidden("username", f"A user token {acts} ({principal.username}).", location=location)
     return requested if requested is not None else principal.username
 
 
@@ -66,4 +64,4 @@ def check_creator(users: list[str]) -> None:
     """A user token creates only threads it is in (403 under ``errors.json.users`` otherwise)."""
     principal = current_principal()
     if principal.is_user and username_key(principal.username) not in {username_key(name) for name in users}:
-        field_error("users", f"A user token must include its own user ({principal.username}) in `users`.", status=403)
+        raise Forbidden("users", f"A user token must include its own user ({principal.username}) in `users`.")

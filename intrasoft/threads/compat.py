@@ -7,7 +7,7 @@ token rules of ``access.py``); only the shapes differ.
 from flask import current_app
 
 from ..blueprint import Blueprint
-from ..errors import field_error
+from ..exceptions import RuleViolation
 from ..schemas import WRITE_ERRORS, ErrorSchema, document_errors
 from ..usernames import InvalidText, validate_username
 from . import access, service
@@ -61,7 +61,7 @@ def compat_post_message(data, thread_id, username):
     try:
         sender = validate_username(username)
     except InvalidText as exc:
-        field_error("username", str(exc), location="path")
+        raise RuleViolation("username", str(exc), location="path") from None
     sender = access.sender(sender, location="path")
     service.post_message(thread_id, sender, data["message"], location="path", viewer=access.viewer())
     return None

@@ -18,11 +18,10 @@ import json
 from collections import defaultdict
 from datetime import datetime
 
-from flask_smorest import abort
 from sqlalchemy import Select, func, insert, select, update
 
 from ..database import run_in_transaction, utcnow
-from ..errors import field_error
+from ..exceptions import Forbidden, NotFound, RuleViolation
 from ..extensions import db
 from ..pagination import Page, paginate
 from ..usernames import username_key
@@ -95,7 +94,7 @@ def _thread_or_404(thread_id: int, *, lock: bool = False, viewer: str | None = N
     if 0 < thread_id <= MAX_THREAD_ID and (viewer is None or _is_participant(thread_id, viewer)):
         thread = db.session.get(Thread, thread_id, with_for_update=lock, populate_existing=lock)
     if thread is None:
-        abort(404, message=f"Thread {thread_id} not found.")
+        raise NotFound(f"Thread {thread_id} not found.")
     return thread
 
 
@@ -282,9 +281,7 @@ def post_message(
             )
         ).first()
         if participant is None:
-            field_error(
-                "username", f"{username!r} is not a participant of thread {thread_id}.", location=location, status=403
-            )
+            raise Forbidden("username", f"{username!r} is not a participant of thread {thread_id}.", location=location)
         sender = participant.username
         if previous:
             landed = db.session.execute(
@@ -340,10 +337,10 @@ def mark_read(thread_id: int, username: str, message_id: int, *, viewer: str | N
             .execution_options(populate_existing=True)
         ).first()
         if reader is None:
-            field_error("username", f"{username!r} is not a participant of thread {thread_id}.", status=403)
+            raise Forbidden("username", f"{username!r} is not a participant of thread {thread_id}.")
         last = thread.last_message_id or 0
         if message_id > last:
-            field_error(
+            raise RuleViolation(
                 "last_read_message_id",
                 f"Thread {thread_id}'s last message is {last}: a read marker cannot be beyond it.",
             )
