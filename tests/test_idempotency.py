@@ -56,10 +56,10 @@ def test_same_key_other_body_is_422(client, db):
 
 
 def test_key_in_flight_is_409_and_abandoned_key_is_taken_over(client, db, app):
+    from intrasoft.opportunities.idempotency import request_hash as hash_of
     from intrasoft.opportunities.schemas import OpportunityCreateSchema
-    from intrasoft.opportunities.service import _request_hash
 
-    request_hash = _request_hash(OpportunityCreateSchema().load(BODY))
+    request_hash = hash_of(OpportunityCreateSchema().load(BODY))
     db.session.add(IdempotencyKey(client=CLIENT, key="busy", request_hash=request_hash, created_at=utcnow()))
     db.session.commit()
     busy = post(client, "busy")
@@ -99,8 +99,8 @@ def test_without_a_key_each_post_creates(client, db):
 
 
 def test_expired_keys_are_free_again_and_purged(client, db, app):
+    from intrasoft.opportunities.idempotency import purge_expired
     from intrasoft.opportunities.jobs import scheduled_purge
-    from intrasoft.opportunities.service import purge_expired_idempotency_keys
 
     first = post(client, "yesterday")
     assert first.status_code == 201
@@ -119,18 +119,18 @@ def test_expired_keys_are_free_again_and_purged(client, db, app):
             IdempotencyKey(client=CLIENT, key=key, request_hash="x", created_at=utcnow() - ttl - timedelta(hours=1))
         )
     db.session.commit()
-    assert purge_expired_idempotency_keys() == 2
+    assert purge_expired() == 2
     assert scheduled_purge(app) == 0
     assert {k.key for k in db.session.query(IdempotencyKey)} == {"yesterday"}
 
 
 def test_purge_job_survives_errors(app, monkeypatch):
-    from intrasoft.opportunities import jobs
+    from intrasoft.opportunities import idempotency, jobs
 
     def broken():
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(jobs, "purge_expired_idempotency_keys", broken)
+    monkeypatch.setattr(idempotency, "purge_expired", broken)
     assert jobs.scheduled_purge(app) is None
 
 
@@ -201,3 +201,60 @@ def test_without_a_token_keys_belong_to_the_anonymous_client(database_url, db):
     assert first.status_code == 201
     assert post(anon_client, "open-key").json["oid"] == first.json["oid"]
     assert [(k.client, k.key) for k in db.session.scalars(select(IdempotencyKey))] == [("", "open-key")]
+
+
+def _stale(app):
+    return utcnow() - timedelta(seconds=app.config["IDEMPOTENCY_IN_FLIGHT_SECONDS"] + 5)
+
+
+def test_a_key_replaced_by_a_concurrent_request_replays_what_that_request_created(client, db, app, monkeypatch):
+    """Two retries found the same abandoned key; the other one replaced it (and created) between
+    this one's read and its claim: this one replays the other's opportunity."""
+    from intrasoft.opportunities import idempotency
+    from intrasoft.opportunities.schemas import OpportunityCreateSchema
+
+    theirs = client.post("/api/opportunities", json=BODY).json
+    request_hash = idempotency.request_hash(OpportunityCreateSchema().load(BODY))
+    db.session.add(IdempotencyKey(client=CLIENT, key="raced", request_hash=request_hash, created_at=_stale(app)))
+    db.session.commit()
+    real_record = idempotency.IdempotentRequest.record
+    reads = []
+
+    def read_then_lose_the_race(self):
+        seen = real_record(self)
+        reads.append(seen.oid)
+        if len(reads) == 2:  # the claim's read: the other request takes the key over now
+            with db.engine.begin() as connection:
+                connection.execute(IdempotencyKey.__table__.update().values(created_at=utcnow(), oid=theirs["oid"]))
+        return seen
+
+    monkeypatch.setattr(idempotency.IdempotentRequest, "record", read_then_lose_the_race)
+    replayed = post(client, "raced")
+    assert replayed.status_code == 201 and replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.json["oid"] == theirs["oid"]
+    assert reads == [None, None, theirs["oid"]]  # replay check, claim (lost), claim's second look
+    assert rows(db) == 1
+
+
+def test_a_key_that_concurrent_requests_keep_taking_is_a_409(client, db, monkeypatch):
+    from intrasoft.opportunities import idempotency
+
+    db.session.add(IdempotencyKey(client=CLIENT, key="contested", request_hash="other", created_at=utcnow()))
+    db.session.commit()
+    reads = []
+
+    def never_sees_it(self):  # each read comes just before a concurrent request inserts the key
+        reads.append(self.key)
+        return None
+
+    monkeypatch.setattr(idempotency.IdempotentRequest, "record", never_sees_it)
+    refused = post(client, "contested")
+    assert refused.status_code == 409
+    assert refused.json == {
+        "code": 409,
+        "status": "Conflict",
+        "message": "Could not claim the Idempotency-Key; retry shortly.",
+    }
+    assert len(reads) == 1 + idempotency.CLAIM_ATTEMPTS
+    assert rows(db) == 0
+    assert db.session.get(IdempotencyKey, {"client": CLIENT, "key": "contested"}).request_hash == "other"

@@ -7,7 +7,7 @@ import logging
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
-from .service import purge_expired_idempotency_keys
+from . import idempotency
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ def scheduled_purge(app: Flask) -> int | None:
     """The job: never raising (the next run tries again)."""
     with app.app_context():
         try:
-            return purge_expired_idempotency_keys()
+            return idempotency.purge_expired()
         except Exception:
             log.exception("idempotency key purge failed")
             return None

@@ -1,18 +1,13 @@
 """Opportunity rules: defaults, status/probability consistency, delivery-date limits and
-safe creation (transaction retry plus ``Idempotency-Key``)."""
+safe creation (transaction retry plus ``Idempotency-Key``, see ``idempotency.py``)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
-from flask import current_app
-from sqlalchemy import and_, delete, or_, select, true, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, or_, select, true
 from werkzeug.datastructures import ETags
 
 from .. import database
@@ -22,15 +17,13 @@ from ..exceptions import Conflict, NotFound, RuleViolation
 from ..extensions import db
 from ..pagination import Cursor, Page, paginate
 from ..preconditions import check_if_match
-from .models import IdempotencyKey, Opportunity
+from . import idempotency
+from .models import Opportunity
 from .reference import CLOSED_STATUSES, DEFAULT_PROBABILITY, FIXED_PROBABILITY, OPEN_STATUSES
 from .schemas import OID_PATTERN
 
-log = logging.getLogger(__name__)
-
 _OID = re.compile(OID_PATTERN)
 MAX_YEARS_AHEAD = 3
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def latest_delivery_date(day: date) -> date:
@@ -117,117 +110,16 @@ def _check_delivery_date(delivery: date, status: str) -> None:
 # --- writes ------------------------------------------------------------------------
 
 
-def _request_hash(data: dict) -> str:
-    canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _is_free(record: IdempotencyKey) -> bool:
-    """Expired, or claimed by a request that died before creating anything."""
-    config = current_app.config
-    now = utcnow()
-    if record.created_at < now - timedelta(hours=config["IDEMPOTENCY_TTL_HOURS"]):
-        return True
-    return record.oid is None and record.created_at < now - timedelta(seconds=config["IDEMPOTENCY_IN_FLIGHT_SECONDS"])
-
-
-def _replay_or_refuse(record: IdempotencyKey, request_hash: str) -> Opportunity:
-    """The earlier request's opportunity; 422 for another body, 409 while it is in flight."""
-    if record.request_hash != request_hash:
-        raise RuleViolation(
-            IDEMPOTENCY_HEADER,
-            "This Idempotency-Key was already used with a different request body.",
-            location="headers",
-        )
-    if record.oid is None:
-        raise Conflict(
-            "A request with this Idempotency-Key is still in progress; retry shortly.",
-            field=IDEMPOTENCY_HEADER,
-            location="headers",
-        )
-    return db.session.get(Opportunity, record.oid)
-
-
-def _stored_key(client: str, key: str) -> IdempotencyKey | None:
-    """The record of (client, key): a key is only ever the client's own (compared exactly)."""
-    return db.session.get(IdempotencyKey, {"client": client, "key": key}, populate_existing=True)
-
-
-def _is_key(client: str, key: str):
-    return and_(IdempotencyKey.client == client, IdempotencyKey.key == key)
-
-
-def _earlier_request(client: str, key: str) -> IdempotencyKey | None:
-    """The live record of the client's ``key``, or None when the key is free to claim."""
-    record = _stored_key(client, key)
-    return None if record is None or _is_free(record) else record
-
-
-def _claim_idempotency_key(client: str, key: str, request_hash: str) -> Opportunity | None:
-    """Reserve the client's ``key`` for this request; return the opportunity when it was
-    created meanwhile.
-
-    The claim commits on its own, before the create, so that a concurrent request with
-    the same key sees it in flight (409) instead of waiting on a row lock.
-    """
-    for _ in range(3):
-        seen = _stored_key(client, key)
-        if seen is not None and not _is_free(seen):
-            return _replay_or_refuse(seen, request_hash)
-
-        def claim(attempt: int, seen_at=seen.created_at if seen else None) -> bool:
-            if seen_at is None:
-                db.session.add(IdempotencyKey(client=client, key=key, request_hash=request_hash, created_at=utcnow()))
-                db.session.flush()  # IntegrityError when a concurrent request inserted it first
-                return True
-            # Replace the expired or abandoned record we saw, unless someone replaced it first.
-            replaced = db.session.execute(
-                update(IdempotencyKey)
-                .where(_is_key(client, key), IdempotencyKey.created_at == seen_at)
-                .values(request_hash=request_hash, oid=None, created_at=utcnow())
-            )
-            return replaced.rowcount == 1
-
-        try:
-            if run_in_transaction(claim):
-                return None
-        except IntegrityError:
-            pass  # claimed by a concurrent request between our read and our write: look again
-    raise Conflict("Could not claim the Idempotency-Key; retry shortly.")
-
-
-def purge_expired_idempotency_keys() -> int:
-    """Delete keys older than ``IDEMPOTENCY_TTL_HOURS`` (run hourly by the scheduler)."""
-    expired_before = utcnow() - timedelta(hours=current_app.config["IDEMPOTENCY_TTL_HOURS"])
-
-    def work(attempt: int) -> int:
-        return db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < expired_before)).rowcount
-
-    purged = run_in_transaction(work)
-    log.info("idempotency keys purged", extra={"purged": purged})
-    return purged
-
-
-def _release_idempotency_key(client: str, key: str) -> None:
-    """Free the key of a create that failed, so the client's retry can go through."""
-    db.session.rollback()
-
-    def release(attempt: int) -> None:
-        db.session.execute(delete(IdempotencyKey).where(_is_key(client, key), IdempotencyKey.oid.is_(None)))
-
-    run_in_transaction(release)
-
-
 def create_opportunity(data: dict, idempotency_key: str | None = None, client: str = "") -> tuple[Opportunity, bool]:
     """Create an opportunity; return it and whether it was replayed from an earlier request.
 
     ``client`` (the principal's ``token_id``, "" without a token) scopes the ``Idempotency-Key``: the same key
     from another client is another key.
     """
-    request_hash = _request_hash(data) if idempotency_key else None
-    if idempotency_key and (earlier := _earlier_request(client, idempotency_key)) is not None:
+    keyed = idempotency.IdempotentRequest.of(client, idempotency_key, data) if idempotency_key else None
+    if keyed and (earlier := idempotency.replayed(keyed)) is not None:
         # Replayed before the rules: a retry after midnight must not fail on "delivery date in the past".
-        return _replay_or_refuse(earlier, request_hash), True
+        return db.session.get(Opportunity, earlier), True
     customer = db.session.get(Customer, data["cid"])
     if customer is None:
         raise RuleViolation("cid", f"Customer {data['cid']} does not exist.")
@@ -235,10 +127,8 @@ def create_opportunity(data: dict, idempotency_key: str | None = None, client: s
     probability = _resolve_probability(status, data.get("probability"), None)
     _check_delivery_date(data["estimated_delivery_date"], status)
 
-    if idempotency_key:
-        replayed = _claim_idempotency_key(client, idempotency_key, request_hash)
-        if replayed is not None:
-            return replayed, True
+    if keyed and (created_meanwhile := idempotency.claim(keyed)) is not None:
+        return db.session.get(Opportunity, created_meanwhile), True
 
     # Generated once, outside the retried block: a retry reuses the same oid and so
     # can never insert a second row.
@@ -270,15 +160,15 @@ def create_opportunity(data: dict, idempotency_key: str | None = None, client: s
                 return already
         opportunity = Opportunity(**values)
         db.session.add(opportunity)
-        if idempotency_key:
-            db.session.execute(update(IdempotencyKey).where(_is_key(client, idempotency_key)).values(oid=oid))
+        if keyed:
+            idempotency.complete(keyed, oid)
         return opportunity
 
     try:
         return run_in_transaction(insert), False
     except BaseException:
-        if idempotency_key:
-            _release_idempotency_key(client, idempotency_key)
+        if keyed:
+            idempotency.release(keyed)
         raise
 
 
