@@ -104,7 +104,7 @@ def run(report: Report) -> None:
             return ids[-1]
 
         big_after, small_after = newest_page_after(big_id), newest_page_after(small_id)
-        sql = service.messages_after_stmt(big_id, big_after, 51).compile(
+        sql = service.MESSAGES_CURSOR.page_statement(service.messages_stmt(big_id), big_after, 50).compile(
             db.engine, compile_kwargs={"literal_binds": True}
         )
         analyzed = json.loads(db.session.execute(text(f"ANALYZE FORMAT=JSON {sql}")).scalar())

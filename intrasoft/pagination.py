@@ -97,6 +97,11 @@ class Cursor:
         """The usual case: one unique, ordered column (``cid > after``)."""
         return cls(lambda after: column > after, lambda row: _key_of(row, column.key))
 
+    def page_statement(self, stmt: Select, after: Any, page_size: int) -> Select:
+        """``stmt`` (ordered) narrowed to the rows after ``after``: one row more than the page,
+        which tells whether another page follows. What ``paginate`` runs."""
+        return stmt.where(self.rows_after(after)).limit(page_size + 1)
+
 
 def paginate(stmt: Select, args: dict, *, cursor: Cursor | None = None) -> Page:
     """Run ``stmt`` (already ordered) for the requested page; rows as returned by ``execute``.
@@ -107,7 +112,7 @@ def paginate(stmt: Select, args: dict, *, cursor: Cursor | None = None) -> Page:
     after = args.get("after")
     if cursor is None or after is None:
         return _offset_page(stmt, args.get("page") or 1, page_size)
-    rows = db.session.execute(stmt.where(cursor.rows_after(after)).limit(page_size + 1)).all()
+    rows = db.session.execute(cursor.page_statement(stmt, after, page_size)).all()
     has_more = len(rows) > page_size
     rows = rows[:page_size]
     next_after = cursor.value_of(rows[-1]) if has_more else None

@@ -37,7 +37,8 @@ def plan_of(db, stmt) -> dict:
 def test_keyset_page_is_a_range_on_both_index_columns(db, long_thread):
     thread_id, last_id = long_thread
     for after in (last_id - 50, last_id - MESSAGES // 2):
-        table = plan_of(db, service.messages_after_stmt(thread_id, after, 51))
+        # The very statement list_messages runs for a page of 50.
+        table = plan_of(db, service.MESSAGES_CURSOR.page_statement(service.messages_stmt(thread_id), after, 50))
         assert table["key"] == MESSAGES_INDEX
         assert table["access_type"] == "range"
         assert table["used_key_parts"] == ["thread_id", "id"]

@@ -14,7 +14,6 @@ user is in: any other thread is "not found", with the very body of a missing one
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import datetime
 
@@ -23,7 +22,7 @@ from sqlalchemy import Select, func, insert, select, update
 from ..database import run_in_transaction, utcnow
 from ..exceptions import Forbidden, NotFound, RuleViolation
 from ..extensions import db
-from ..pagination import Page, paginate
+from ..pagination import Cursor, Page, paginate
 from ..usernames import username_key
 from .models import MESSAGES_INDEX, Thread, ThreadMessage, ThreadParticipant
 from .schemas import MAX_THREAD_ID
@@ -77,13 +76,14 @@ def newest_messages_stmt(thread_id: int, limit: int) -> Select:
     )
 
 
-def messages_after_stmt(thread_id: int, after: int, limit: int) -> Select:
-    """The thread's messages with an id above ``after``, oldest first (the keyset page)."""
+#: Messages page on their id, oldest first: ``after`` is the last id the client has.
+MESSAGES_CURSOR = Cursor.on_column(ThreadMessage.id)
+
+
+def messages_stmt(thread_id: int) -> Select:
+    """The thread's messages, oldest first; ``MESSAGES_CURSOR`` pages them."""
     return _on_thread_index(
-        select(*MESSAGE_COLUMNS)
-        .where(ThreadMessage.thread_id == thread_id, ThreadMessage.id > after)
-        .order_by(ThreadMessage.id)
-        .limit(limit)
+        select(*MESSAGE_COLUMNS).where(ThreadMessage.thread_id == thread_id).order_by(ThreadMessage.id)
     )
 
 
@@ -141,11 +141,9 @@ def get_thread(thread_id: int, *, viewer: str | None = None) -> dict:
 def list_messages(thread_id: int, after: int, page_size: int, *, viewer: str | None = None) -> Page:
     """Messages with an id above ``after``, oldest first (keyset: constant cost at any depth)."""
     _thread_or_404(thread_id, viewer=viewer)
-    rows = db.session.execute(messages_after_stmt(thread_id, after, page_size + 1)).all()
-    has_more = len(rows) > page_size
-    rows = rows[:page_size]
-    header = json.dumps({"page_size": page_size, "next_after": rows[-1].id if has_more else None})
-    return Page([message_to_dict(row) for row in rows], {"X-Pagination": header})
+    page = paginate(messages_stmt(thread_id), {"after": after, "page_size": page_size}, cursor=MESSAGES_CURSOR)
+    page.items = [message_to_dict(row) for row in page.items]
+    return page
 
 
 def all_messages(thread_id: int, *, viewer: str | None = None) -> list[dict]:
