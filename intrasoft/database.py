@@ -1,4 +1,5 @@
-"""Database helpers shared by every domain: column types, clock, and the transaction retry."""
+"""Database helpers shared by every domain: column types, the clock (``utcnow``, ``today``), MySQL
+error codes, SQLite's write transactions, and the transaction retry."""
 
 from __future__ import annotations
 
@@ -122,7 +123,7 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         # On the driver connection, not through exec_driver_sql: a BEGIN is not one of the
-        # statements a request sends (StatementCounter, statement logging).
+        # statements a request sends (tests/helpers.py's StatementCounter, statement logging).
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 

@@ -50,7 +50,7 @@ class Money(fields.Field):
 
     Input with more than two decimals is rejected rather than rounded: a client that
     sends ``12.345`` has a bug we should surface, not hide. JSON numbers reach us as
-    Decimal (see ``DecimalJSONProvider``), never as floats.
+    Decimal (see ``blueprint.DecimalJSONParser``), never as floats.
     """
 
     default_error_messages = {

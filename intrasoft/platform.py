@@ -4,7 +4,7 @@ The core (CLI, scheduler, seed and import machinery) knows no domain. Each domai
 has a ``register(platform)`` that adds its parts here; ``app.create_app`` calls them in
 dependency order (customers, opportunities, revenue, then the independent domains) and
 keeps the result on the app, where the core reads it. One mechanism for every kind of
-contribution, so a new domain is one line in ``app.DOMAINS``.
+contribution, so a new domain is one line in ``app.register_domains``.
 """
 
 from __future__ import annotations
