@@ -134,6 +134,7 @@ def test_lock_row_lease_and_takeover(db):
 
 
 def test_lock_row_released_between_read_and_retry(db, monkeypatch):
+    """The holder releases between our failed insert and our read of its row: our second insert takes it."""
     handle = SyncLockHandle(db.engine, lease_seconds=60)
     with db.engine.begin() as connection:
         connection.execute(
@@ -143,20 +144,57 @@ def test_lock_row_released_between_read_and_retry(db, monkeypatch):
     calls = []
 
     def select_after_release(*args):
-        calls.append(1)
+        calls.append(args)
         with db.engine.begin() as connection:
             connection.execute(SyncLock.__table__.delete())
         return real_select(*args)
 
     monkeypatch.setattr(lock_module, "select", select_after_release)
     assert handle._acquire_row()
+    # One read of the holder's row (which found it gone), then the second insert.
+    assert [[column.key for column in columns] for columns in calls] == [["owner", "expires_at"]]
+    assert lock_row(db).owner == handle.owner
     handle.held = True
     handle._release_row()
+    assert lock_row(db) is None
 
 
-def test_pid_checks():
+def test_lock_row_taken_between_release_and_retry_is_refused(db, monkeypatch):
+    """The row is gone when we read it, but another process inserts it before our second try."""
+    handle = SyncLockHandle(db.engine, lease_seconds=60)
+    with db.engine.begin() as connection:
+        connection.execute(
+            insert(SyncLock).values(name=LOCK_NAME, owner="x:1:y", acquired_at=utcnow(), expires_at=utcnow())
+        )
+    real_select = lock_module.select
+
+    def select_while_another_takes_it(*args):
+        with db.engine.begin() as connection:
+            connection.execute(SyncLock.__table__.update().values(owner="x:2:z"))
+        statement = real_select(*args)
+        return statement.where(SyncLock.owner == "nobody")  # we see no row...
+
+    monkeypatch.setattr(lock_module, "select", select_while_another_takes_it)
+    assert not handle._acquire_row()  # ...and our retry collides with theirs
+    assert lock_row(db).owner == "x:2:z"
+
+
+def test_pid_checks(monkeypatch):
     assert pid_is_alive(os.getpid())
-    assert pid_is_alive(1)  # exists (another user's or ours): never taken for dead
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    assert not pid_is_alive(dead.pid)
+    # A process of another user: os.kill refuses (PermissionError), but it exists. As root every
+    # process can be signalled, so the refusal is what an unprivileged server would get.
+    signalled = []
+
+    def refuse(pid, sig):
+        signalled.append((pid, sig))
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(lock_module.os, "kill", refuse)
+    assert pid_is_alive(1)
+    assert signalled == [(1, 0)]  # signal 0: a probe, never a real signal
 
 
 def test_mysql_lock_names_fit_in_64_characters():
