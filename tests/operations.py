@@ -4,13 +4,17 @@ tests that walk the whole OpenAPI spec (who may call what, database faults)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from intrasoft.countries.service import run_sync
-from intrasoft.database import today
 
 from .conftest import TEST_TOKEN, token_client
-from .factories import CustomerFactory, OpportunityFactory, RevenueActualFactory, RevenueTargetFactory
+from .factories import (
+    CustomerFactory,
+    OpportunityFactory,
+    RevenueActualFactory,
+    RevenueTargetFactory,
+    opportunity_payload,
+)
 
 
 def operations(spec) -> list[tuple[str, str, dict]]:
@@ -34,16 +38,6 @@ class Row:
     exceptions: dict[str, int] = field(default_factory=dict)
 
 
-def opportunity_body():
-    return {
-        "cid": 1,
-        "name": "Matrix deal",
-        "product": "payroll",
-        "monthly_estimated_revenue": "100.00",
-        "estimated_delivery_date": (today() + timedelta(days=30)).isoformat(),
-    }
-
-
 def rows(world) -> dict[str, Row]:
     thread = {"thread_id": world["thread_id"]}
     return {
@@ -52,7 +46,9 @@ def rows(world) -> dict[str, Row]:
         "GET /api/customers/{cid}": Row({200}, path={"cid": 1}),
         "GET /api/customers/{cid}/opportunities": Row({200}, path={"cid": 1}),
         "GET /api/opportunities": Row({200}),
-        "POST /api/opportunities": Row({201}, body=opportunity_body()),
+        "POST /api/opportunities": Row(
+            {201}, body=opportunity_payload(name="Matrix deal", monthly_estimated_revenue="100.00")
+        ),
         "GET /api/opportunities/{oid}": Row({200}, path={"oid": world["oid"]}),
         "PATCH /api/opportunities/{oid}": Row({200}, path={"oid": world["oid"]}, body={"name": "Renamed"}),
         "GET /api/revenue/actuals": Row({200}),

@@ -8,25 +8,17 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 
 import requests
 from sqlalchemy import func, select
 
-from intrasoft import database
 from intrasoft.opportunities.models import Opportunity
 
 from .conftest import TEST_TOKEN
-from .factories import CustomerFactory, OpportunityFactory
+from .factories import CustomerFactory, OpportunityFactory, opportunity_payload
 from .servers import serve_app
 
-BODY = {
-    "cid": 1,
-    "name": "Concurrent deal",
-    "product": "payroll",
-    "monthly_estimated_revenue": "100.00",
-    "estimated_delivery_date": (database.today() + timedelta(days=30)).isoformat(),
-}
+BODY = opportunity_payload(name="Concurrent deal", monthly_estimated_revenue="100.00")
 AUTH = {"Authorization": f"Bearer {TEST_TOKEN}"}
 #: Each race is run this many times, on a fresh opportunity each time.
 ROUNDS = 15

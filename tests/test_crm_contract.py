@@ -9,16 +9,14 @@ fields they do not know (our name, probability, version, ...).
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
-from intrasoft.database import utcnow
-
-from .factories import CustomerFactory
+from .factories import CustomerFactory, delivery_date, opportunity_payload
 
 CRMText = Annotated[str, Field(max_length=32)]
 
@@ -55,22 +53,23 @@ class CRMOpportunity(CRMOpportunityCreate):
     oid: CRMText
 
 
-def delivery_date() -> date:
-    """A valid delivery date for an open deal: in the future, less than 3 years ahead."""
-    return utcnow().date() + timedelta(days=90)
+#: A valid delivery date for an open deal: in the future, less than 3 years ahead.
+DELIVERY_DAYS = 90
 
 
 def sample_body(status: str = "Proposal") -> dict:
-    """The sample create body the CRM's users send (revenue as a JSON number)."""
-    return {
-        "cid": 5987,
-        "opportunity_sales_group": "Enterprise AE",
-        "opportunity_status": status,
-        "monthly_estimated_revenue": 2500.00,
-        "estimated_delivery_date": delivery_date().isoformat(),
-        "non_recurring": "No",
-        "days_since_last_updated": 0,
-    }
+    """The sample create body the CRM's users send (revenue as a JSON number): its fields only."""
+    return opportunity_payload(
+        cid=5987,
+        opportunity_sales_group="Enterprise AE",
+        opportunity_status=status,
+        monthly_estimated_revenue=2500.00,
+        estimated_delivery_date=delivery_date(DELIVERY_DAYS).isoformat(),
+        non_recurring="No",
+        days_since_last_updated=0,
+        name=...,
+        product=...,
+    )
 
 
 @pytest.fixture()
@@ -120,7 +119,7 @@ def test_the_sample_body_creates_an_opportunity(client, crm_customer):
     assert created.cid == 5987 and created.opportunity_sales_group == "Enterprise AE"
     assert created.opportunity_status == "proposal"  # matched in any case, stored lowercase
     assert created.monthly_estimated_revenue == Decimal("2500.00")
-    assert created.estimated_delivery_date == delivery_date()
+    assert created.estimated_delivery_date == delivery_date(DELIVERY_DAYS)
     assert (created.non_recurring, created.days_since_last_updated) == ("No", 0)
 
 
@@ -129,7 +128,7 @@ def test_a_body_dumped_from_the_create_model_creates_an_opportunity(client, crm_
         cid=5987,
         opportunity_status="Negotiation",
         monthly_estimated_revenue=Decimal("1999.99"),
-        estimated_delivery_date=delivery_date(),
+        estimated_delivery_date=delivery_date(DELIVERY_DAYS),
         non_recurring="Yes",
     )
     response = client.post("/api/opportunities", json=model.model_dump(mode="json", exclude_none=True))

@@ -7,6 +7,8 @@ import pytest
 from intrasoft.platform import Platform, current_platform
 from intrasoft.scheduler import build_scheduler
 
+from .factories import ThreadFactory
+
 
 def test_every_domain_contributes_its_parts_in_dependency_order(app):
     platform = current_platform(app)
@@ -47,8 +49,5 @@ def test_an_import_kind_cannot_be_registered_twice():
 
 
 def test_seed_if_empty_looks_at_every_table(runner, db):
-    from intrasoft.threads.models import Thread
-
-    db.session.add(Thread(title="only a thread", message_count=0))
-    db.session.commit()
+    ThreadFactory(title="only a thread", users=[])
     assert "not seeding" in runner.invoke(args=["seed", "--if-empty"]).output

@@ -12,21 +12,18 @@ import re
 import socket
 import sys
 import unicodedata
-from datetime import timedelta
 
 import pytest
 
-from intrasoft import database
 from intrasoft.blueprint import MAX_JSON_DEPTH, json_depth_exceeds
 from intrasoft.errors import MAX_LISTED_ERRORS, OMITTED_KEY
 from intrasoft.observability import MAX_LOG_TRACEBACK, json_formatter
 
 from .conftest import TEST_TOKEN
 from .countries.test_api import make_snapshot
-from .factories import CustomerFactory, OpportunityFactory
+from .factories import CustomerFactory, OpportunityFactory, opportunity_payload
 from .servers import serve_app
 
-TODAY = database.today()
 JSON_WRITES = [
     ("post", "/api/opportunities"),
     ("patch", "/api/opportunities/" + "a" * 32),
@@ -49,18 +46,6 @@ def assert_json_error(response, status):
     assert response.json["code"] == status
 
 
-def opportunity(**overrides):
-    body = {
-        "cid": 1,
-        "name": "Payroll roll-out",
-        "product": "payroll",
-        "monthly_estimated_revenue": "1250.00",
-        "estimated_delivery_date": (TODAY + timedelta(days=30)).isoformat(),
-    }
-    body.update(overrides)
-    return body
-
-
 # --- nesting ------------------------------------------------------------------------------------
 
 
@@ -81,11 +66,13 @@ def test_the_nesting_limit_is_exact_and_ignores_brackets_in_strings(client, db):
     assert json_depth_exceeds("[" + at_limit + "]")
     name = '"' + "[{" * 90 + '\\"' + "]" * 10 + '"'
     assert not json_depth_exceeds('{"name": ' + name + "}")
-    created = send(client, "post", "/api/opportunities", json.dumps(opportunity())[:-1] + ', "name": ' + name + "}")
+    created = send(
+        client, "post", "/api/opportunities", json.dumps(opportunity_payload())[:-1] + ', "name": ' + name + "}"
+    )
     assert created.status_code == 201, created.json
     assert created.json["name"].startswith("[{[{")
     inner = json.loads("[" * (MAX_JSON_DEPTH - 1) + "]" * (MAX_JSON_DEPTH - 1))
-    nested_field = send(client, "post", "/api/opportunities", json.dumps(opportunity(name=inner)))
+    nested_field = send(client, "post", "/api/opportunities", json.dumps(opportunity_payload(name=inner)))
     assert_json_error(nested_field, 422)  # 32 levels parse; the schema then refuses a list as a name
 
 
@@ -95,7 +82,7 @@ def test_the_nesting_limit_is_exact_and_ignores_brackets_in_strings(client, db):
 def test_integers_longer_than_pythons_limit_are_422_naming_the_field(client, db):
     huge = "9" * (sys.get_int_max_str_digits() + 1)
     for field in ("cid", "probability"):
-        raw = json.dumps(opportunity())[:-1] + f', "{field}": {huge}' + "}"
+        raw = json.dumps(opportunity_payload())[:-1] + f', "{field}": {huge}' + "}"
         response = send(client, "post", "/api/opportunities", raw)
         assert_json_error(response, 422)
         assert list(response.json["errors"]["json"]) == [field]
@@ -266,11 +253,16 @@ def body_text_cases():
     """(method, path, body builder, field): every text field of every JSON body."""
     oid = "a" * 32
     return [
-        ("post", "/api/opportunities", lambda v: opportunity(name=v), "name"),
-        ("post", "/api/opportunities", lambda v: opportunity(account_executive=v), "account_executive"),
-        ("post", "/api/opportunities", lambda v: opportunity(technical_specialist=v), "technical_specialist"),
-        ("post", "/api/opportunities", lambda v: opportunity(opportunity_sales_group=v), "opportunity_sales_group"),
-        ("post", "/api/opportunities", lambda v: opportunity(non_recurring=v), "non_recurring"),
+        ("post", "/api/opportunities", lambda v: opportunity_payload(name=v), "name"),
+        ("post", "/api/opportunities", lambda v: opportunity_payload(account_executive=v), "account_executive"),
+        ("post", "/api/opportunities", lambda v: opportunity_payload(technical_specialist=v), "technical_specialist"),
+        (
+            "post",
+            "/api/opportunities",
+            lambda v: opportunity_payload(opportunity_sales_group=v),
+            "opportunity_sales_group",
+        ),
+        ("post", "/api/opportunities", lambda v: opportunity_payload(non_recurring=v), "non_recurring"),
         ("patch", f"/api/opportunities/{oid}", lambda v: {"name": v}, "name"),
         ("patch", f"/api/opportunities/{oid}", lambda v: {"non_recurring": v}, "non_recurring"),
         ("patch", f"/api/opportunities/{oid}", lambda v: {"account_executive": v}, "account_executive"),
@@ -374,7 +366,9 @@ def test_blank_names_are_refused_as_the_spec_says(client, db):
 @pytest.mark.parametrize("day", ["0001-01-01", "1000-06-15", "1999-12-31"])
 def test_delivery_dates_before_2000_are_refused(client, db, day):
     OpportunityFactory(oid="a" * 32, customer=CustomerFactory(cid=1), opportunity_status="won", probability=100)
-    created = client.post("/api/opportunities", json=opportunity(opportunity_status="won", estimated_delivery_date=day))
+    created = client.post(
+        "/api/opportunities", json=opportunity_payload(opportunity_status="won", estimated_delivery_date=day)
+    )
     assert_json_error(created, 422)
     assert list(created.json["errors"]["json"]) == ["estimated_delivery_date"]
     patched = client.patch("/api/opportunities/" + "a" * 32, json={"estimated_delivery_date": day})
@@ -385,7 +379,7 @@ def test_delivery_dates_before_2000_are_refused(client, db, day):
 def test_a_won_deal_may_be_delivered_on_the_first_day_of_2000(client, db):
     CustomerFactory(cid=1)
     created = client.post(
-        "/api/opportunities", json=opportunity(opportunity_status="won", estimated_delivery_date="2000-01-01")
+        "/api/opportunities", json=opportunity_payload(opportunity_status="won", estimated_delivery_date="2000-01-01")
     )
     assert created.status_code == 201, created.json
 

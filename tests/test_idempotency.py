@@ -8,20 +8,12 @@ from intrasoft import database
 from intrasoft.database import utcnow
 from intrasoft.opportunities.models import IdempotencyKey, Opportunity
 
-from .conftest import QUINN_TOKEN, TEST_TOKEN, make_app, token_client
-from .factories import CustomerFactory
+from .conftest import QUINN_TOKEN, make_app, token_client
+from .factories import TEST_CLIENT, CustomerFactory, IdempotencyKeyFactory, delivery_date, opportunity_payload
 
-#: The fingerprint the ``client`` fixture's keys are stored under: SHA-256 of its token.
-#: What a key sent with the test token is stored under: the token's id (a SHA-256 prefix).
-CLIENT = hashlib.sha256(TEST_TOKEN.encode()).hexdigest()[:32]
-
-BODY = {
-    "cid": 1,
-    "name": "Idempotent deal",
-    "product": "payroll",
-    "monthly_estimated_revenue": "700.00",
-    "estimated_delivery_date": (database.today() + timedelta(days=10)).isoformat(),
-}
+BODY = opportunity_payload(
+    name="Idempotent deal", monthly_estimated_revenue="700.00", estimated_delivery_date=delivery_date(10).isoformat()
+)
 
 
 @pytest.fixture(autouse=True)
@@ -60,15 +52,13 @@ def test_key_in_flight_is_409_and_abandoned_key_is_taken_over(client, db, app):
     from intrasoft.opportunities.schemas import OpportunityCreateSchema
 
     request_hash = hash_of(OpportunityCreateSchema().load(BODY))
-    db.session.add(IdempotencyKey(client=CLIENT, key="busy", request_hash=request_hash, created_at=utcnow()))
-    db.session.commit()
+    IdempotencyKeyFactory(key="busy", request_hash=request_hash)
     busy = post(client, "busy")
     assert busy.status_code == 409 and "Idempotency-Key" in busy.json["errors"]["headers"]
     assert rows(db) == 0
 
     stale = utcnow() - timedelta(seconds=app.config["IDEMPOTENCY_IN_FLIGHT_SECONDS"] + 5)
-    db.session.add(IdempotencyKey(client=CLIENT, key="crashed", request_hash=request_hash, created_at=stale))
-    db.session.commit()
+    IdempotencyKeyFactory(key="crashed", request_hash=request_hash, created_at=stale)
     taken_over = post(client, "crashed")
     assert taken_over.status_code == 201 and rows(db) == 1
 
@@ -105,7 +95,7 @@ def test_expired_keys_are_free_again_and_purged(client, db, app):
     first = post(client, "yesterday")
     assert first.status_code == 201
     ttl = timedelta(hours=app.config["IDEMPOTENCY_TTL_HOURS"])
-    db.session.get(IdempotencyKey, {"client": CLIENT, "key": "yesterday"}).created_at = (
+    db.session.get(IdempotencyKey, {"client": TEST_CLIENT, "key": "yesterday"}).created_at = (
         utcnow() - ttl - timedelta(minutes=1)
     )
     db.session.commit()
@@ -115,10 +105,7 @@ def test_expired_keys_are_free_again_and_purged(client, db, app):
     assert rows(db) == 2
 
     for key in ("old-1", "old-2"):
-        db.session.add(
-            IdempotencyKey(client=CLIENT, key=key, request_hash="x", created_at=utcnow() - ttl - timedelta(hours=1))
-        )
-    db.session.commit()
+        IdempotencyKeyFactory(key=key, created_at=utcnow() - ttl - timedelta(hours=1))
     assert purge_expired() == 2
     assert scheduled_purge(app) == 0
     assert {k.key for k in db.session.query(IdempotencyKey)} == {"yesterday"}
@@ -190,7 +177,7 @@ def test_keys_belong_to_the_client_that_sent_them(app, client, db):
 
     stored = {(k.client, k.key) for k in db.session.scalars(select(IdempotencyKey))}
     other_client = hashlib.sha256(QUINN_TOKEN.encode()).hexdigest()[:32]
-    assert stored == {(c, k) for c in (CLIENT, other_client) for k in ("shared-key", "another-key")}
+    assert stored == {(c, k) for c in (TEST_CLIENT, other_client) for k in ("shared-key", "another-key")}
 
 
 def test_without_a_token_keys_belong_to_the_anonymous_client(database_url, db):
@@ -215,8 +202,7 @@ def test_a_key_replaced_by_a_concurrent_request_replays_what_that_request_create
 
     theirs = client.post("/api/opportunities", json=BODY).json
     request_hash = idempotency.request_hash(OpportunityCreateSchema().load(BODY))
-    db.session.add(IdempotencyKey(client=CLIENT, key="raced", request_hash=request_hash, created_at=_stale(app)))
-    db.session.commit()
+    IdempotencyKeyFactory(key="raced", request_hash=request_hash, created_at=_stale(app))
     real_record = idempotency.IdempotentRequest.record
     reads = []
 
@@ -239,8 +225,7 @@ def test_a_key_replaced_by_a_concurrent_request_replays_what_that_request_create
 def test_a_key_that_concurrent_requests_keep_taking_is_a_409(client, db, monkeypatch):
     from intrasoft.opportunities import idempotency
 
-    db.session.add(IdempotencyKey(client=CLIENT, key="contested", request_hash="other", created_at=utcnow()))
-    db.session.commit()
+    IdempotencyKeyFactory(key="contested", request_hash="other")
     reads = []
 
     def never_sees_it(self):  # each read comes just before a concurrent request inserts the key
@@ -257,4 +242,4 @@ def test_a_key_that_concurrent_requests_keep_taking_is_a_409(client, db, monkeyp
     }
     assert len(reads) == 1 + idempotency.CLAIM_ATTEMPTS
     assert rows(db) == 0
-    assert db.session.get(IdempotencyKey, {"client": CLIENT, "key": "contested"}).request_hash == "other"
+    assert db.session.get(IdempotencyKey, {"client": TEST_CLIENT, "key": "contested"}).request_hash == "other"

@@ -10,9 +10,9 @@ from intrasoft.customers.models import Customer
 from intrasoft.database import utcnow
 from intrasoft.opportunities.models import Opportunity
 
-from .factories import CustomerFactory, OpportunityFactory
+from .factories import CustomerFactory, OpportunityFactory, opportunity_payload
 
-TODAY = utcnow().date()
+TODAY = database.today()
 #: The response's fields, in the contract's order (CONTRACT.md, "Opportunities").
 CONTRACT_FIELDS = [
     "oid",
@@ -35,18 +35,6 @@ CONTRACT_FIELDS = [
 ]
 
 
-def body(**overrides):
-    data = {
-        "cid": 1,
-        "name": "Payroll roll-out",
-        "product": "payroll",
-        "monthly_estimated_revenue": "1250.00",
-        "estimated_delivery_date": (TODAY + timedelta(days=30)).isoformat(),
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not ...}
-
-
 @pytest.fixture()
 def customer(db):
     return CustomerFactory(cid=1, account_executive="Claire Martin", technical_specialist="Lucas Bernard")
@@ -57,7 +45,7 @@ def count_rows(db):
 
 
 def test_create_returns_201_location_and_defaults(client, customer, db):
-    response = client.post("/api/opportunities", json=body())
+    response = client.post("/api/opportunities", json=opportunity_payload())
     assert response.status_code == 201, response.json
     created = response.json
     assert response.headers["Location"] == f"/api/opportunities/{created['oid']}"
@@ -79,18 +67,18 @@ def test_create_returns_201_location_and_defaults(client, customer, db):
     [("prospecting", 10), ("qualification", 25), ("proposal", 50), ("negotiation", 75), ("won", 100), ("lost", 0)],
 )
 def test_probability_defaults_by_status(client, customer, status, probability):
-    response = client.post("/api/opportunities", json=body(opportunity_status=status))
+    response = client.post("/api/opportunities", json=opportunity_payload(opportunity_status=status))
     assert response.status_code == 201
     assert response.json["probability"] == probability
 
 
 def test_money_accepts_numbers_and_strings_and_keeps_exact_cents(client, customer, db):
     for value, expected in [(12.5, "12.50"), ("0.01", "0.01"), (1000000, "1000000.00"), ("999999.99", "999999.99")]:
-        response = client.post("/api/opportunities", json=body(monthly_estimated_revenue=value))
+        response = client.post("/api/opportunities", json=opportunity_payload(monthly_estimated_revenue=value))
         assert response.status_code == 201, (value, response.json)
         assert response.json["monthly_estimated_revenue"] == expected
     # A float that is not exactly representable in binary still arrives exactly.
-    raw = json.dumps(body()).replace('"1250.00"', "0.29")
+    raw = json.dumps(opportunity_payload()).replace('"1250.00"', "0.29")
     response = client.post("/api/opportunities", data=raw, content_type="application/json")
     assert response.json["monthly_estimated_revenue"] == "0.29"
 
@@ -159,7 +147,7 @@ def test_money_accepts_numbers_and_strings_and_keeps_exact_cents(client, custome
     ],
 )
 def test_create_rejects_bad_input_naming_the_field(client, customer, db, overrides, field):
-    response = client.post("/api/opportunities", json=body(**overrides))
+    response = client.post("/api/opportunities", json=opportunity_payload(**overrides))
     assert response.status_code == 422, response.json
     assert field in response.json["errors"]["json"], response.json
     assert response.json["code"] == 422 and response.json["status"] == "Unprocessable Entity"
@@ -169,12 +157,14 @@ def test_create_rejects_bad_input_naming_the_field(client, customer, db, overrid
 def test_closed_deals_may_have_past_close_dates(client, customer):
     past = (TODAY - timedelta(days=10)).isoformat()
     assert (
-        client.post("/api/opportunities", json=body(opportunity_status="won", estimated_delivery_date=past)).status_code
+        client.post(
+            "/api/opportunities", json=opportunity_payload(opportunity_status="won", estimated_delivery_date=past)
+        ).status_code
         == 201
     )
     assert (
         client.post(
-            "/api/opportunities", json=body(opportunity_status="lost", estimated_delivery_date=past)
+            "/api/opportunities", json=opportunity_payload(opportunity_status="lost", estimated_delivery_date=past)
         ).status_code
         == 201
     )
@@ -182,7 +172,7 @@ def test_closed_deals_may_have_past_close_dates(client, customer):
 
 def test_text_is_stored_as_given(client, customer):
     name = "Robert'); DROP TABLE customer;-- Zürich 株式会社 🚀"
-    response = client.post("/api/opportunities", json=body(name=name))
+    response = client.post("/api/opportunities", json=opportunity_payload(name=name))
     assert response.status_code == 201
     assert client.get(response.headers["Location"]).json["name"] == name
 
@@ -226,7 +216,7 @@ def test_get_unknown_or_malformed_is_404(client, db):
 
 
 def test_patch_updates_and_resets_probability_with_status(client, customer):
-    oid = client.post("/api/opportunities", json=body()).json["oid"]
+    oid = client.post("/api/opportunities", json=opportunity_payload()).json["oid"]
     response = client.patch(f"/api/opportunities/{oid}", json={"opportunity_status": "proposal"})
     assert response.status_code == 200
     assert response.json["opportunity_status"] == "proposal" and response.json["probability"] == 50
@@ -240,7 +230,7 @@ def test_patch_updates_and_resets_probability_with_status(client, customer):
 
 
 def test_won_and_lost_are_final(client, customer):
-    oid = client.post("/api/opportunities", json=body(opportunity_status="won")).json["oid"]
+    oid = client.post("/api/opportunities", json=opportunity_payload(opportunity_status="won")).json["oid"]
     reopened = client.patch(f"/api/opportunities/{oid}", json={"opportunity_status": "negotiation"})
     assert reopened.status_code == 409 and list(reopened.json["errors"]["json"]) == ["opportunity_status"]
     assert client.patch(f"/api/opportunities/{oid}", json={"opportunity_status": "lost"}).status_code == 409
@@ -262,7 +252,7 @@ def test_patch_close_date_rules(client, customer, db):
 
 
 def test_patch_rejects_bad_input(client, customer):
-    oid = client.post("/api/opportunities", json=body()).json["oid"]
+    oid = client.post("/api/opportunities", json=opportunity_payload()).json["oid"]
     for payload, field in [
         ({"cid": 2}, "cid"),
         ({"oid": "b" * 32}, "oid"),
@@ -283,9 +273,9 @@ def test_patch_rejects_bad_input(client, customer):
 
 def test_three_years_ahead_is_the_limit(client, customer, monkeypatch):
     monkeypatch.setattr(database, "today", lambda: date(2024, 2, 29))
-    ok = client.post("/api/opportunities", json=body(estimated_delivery_date="2027-02-28"))
+    ok = client.post("/api/opportunities", json=opportunity_payload(estimated_delivery_date="2027-02-28"))
     assert ok.status_code == 201
-    too_far = client.post("/api/opportunities", json=body(estimated_delivery_date="2027-03-01"))
+    too_far = client.post("/api/opportunities", json=opportunity_payload(estimated_delivery_date="2027-03-01"))
     assert too_far.status_code == 422
 
 
@@ -341,7 +331,9 @@ def test_only_cid_revenue_and_delivery_date_are_required(client, customer, db):
 def test_the_crm_fields_are_stored_as_given(client, customer):
     created = client.post(
         "/api/opportunities",
-        json=body(opportunity_sales_group="Enterprise AE", non_recurring="No", days_since_last_updated=0),
+        json=opportunity_payload(
+            opportunity_sales_group="Enterprise AE", non_recurring="No", days_since_last_updated=0
+        ),
     )
     assert created.status_code == 201, created.json
     assert created.json["opportunity_sales_group"] == "Enterprise AE" and created.json["non_recurring"] == "No"
@@ -356,7 +348,7 @@ def test_the_crm_fields_are_stored_as_given(client, customer):
 
 @pytest.mark.parametrize("spelling", ["Proposal", "PROPOSAL", "proposal", "pRoPoSaL"])
 def test_status_is_matched_in_any_case_and_stored_lowercase(client, customer, db, spelling):
-    created = client.post("/api/opportunities", json=body(opportunity_status=spelling))
+    created = client.post("/api/opportunities", json=opportunity_payload(opportunity_status=spelling))
     assert created.status_code == 201, created.json
     assert created.json["opportunity_status"] == "proposal" and created.json["probability"] == 50
     assert db.session.scalar(select(Opportunity.opportunity_status)) == "proposal"
@@ -368,7 +360,7 @@ def test_status_is_matched_in_any_case_and_stored_lowercase(client, customer, db
 
 def test_the_status_error_lists_the_allowed_values(client, customer):
     for value in ("Dreaming", "\uff37\uff2f\uff2e", "w\u03bfn"):  # unknown, fullwidth WON, a Greek omicron
-        response = client.post("/api/opportunities", json=body(opportunity_status=value))
+        response = client.post("/api/opportunities", json=opportunity_payload(opportunity_status=value))
         assert response.status_code == 422
         message = " ".join(response.json["errors"]["json"]["opportunity_status"])
         assert "prospecting, qualification, proposal, negotiation, won, lost" in message

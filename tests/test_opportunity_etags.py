@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
-from intrasoft import database
+from .factories import CustomerFactory, OpportunityFactory, opportunity_payload
 
-from .factories import CustomerFactory, OpportunityFactory
-
-BODY = {
-    "cid": 1,
-    "name": "Versioned deal",
-    "product": "payroll",
-    "monthly_estimated_revenue": "100.00",
-    "estimated_delivery_date": (database.today() + timedelta(days=30)).isoformat(),
-}
+BODY = opportunity_payload(name="Versioned deal", monthly_estimated_revenue="100.00")
 
 
 @pytest.fixture()

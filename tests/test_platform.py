@@ -2,15 +2,14 @@
 
 import json
 import logging
-from datetime import timedelta
 
 import pytest
 
-from intrasoft import __version__, database
+from intrasoft import __version__
 from intrasoft.auth import TokenTable
 
 from .conftest import TEST_TOKEN
-from .factories import CustomerFactory
+from .factories import CustomerFactory, opportunity_payload
 
 
 def test_unknown_route_and_method_are_json(client):
@@ -106,13 +105,7 @@ def test_request_log_line_is_json_without_secrets(client, capsys, caplog, db):
     caplog.set_level(logging.INFO)
     created = client.post(
         "/api/opportunities",
-        json={
-            "cid": 1,
-            "name": "secret-deal-name",
-            "product": "payroll",
-            "monthly_estimated_revenue": "10.00",
-            "estimated_delivery_date": (database.today() + timedelta(days=30)).isoformat(),
-        },
+        json=opportunity_payload(name="secret-deal-name", monthly_estimated_revenue="10.00"),
         headers={"X-Request-ID": "req-42"},
     )
     assert created.status_code == 201  # the body went all the way to the database

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from intrasoft.threads.models import Thread, ThreadMessage, ThreadParticipant
 
+from .factories import ThreadFactory
 from .helpers import StatementCounter
 
 
@@ -224,13 +225,11 @@ def test_listing_uses_a_constant_number_of_statements(client, db):
         assert response.status_code == 200
         return len(counter.statements), len(response.json)
 
-    thread = create_thread(client, ["quinn", "jeff"])
-    post(client, thread["thread_id"], "jeff", "hi")
+    ThreadFactory(users=["quinn", "jeff"], messages=[("jeff", "hi")])
     few, listed = statements_to_list()
     assert listed == 1
     for i in range(30):
-        more = create_thread(client, ["quinn", f"user{i}", f"other{i}"])
-        post(client, more["thread_id"], "quinn", f"message {i}")
+        ThreadFactory(users=["quinn", f"user{i}", f"other{i}"], messages=[("quinn", f"message {i}")])
     many, listed = statements_to_list()
     assert listed == 31
     assert many == few

@@ -15,6 +15,7 @@ from intrasoft.threads import service as service_module
 from intrasoft.threads.models import ThreadParticipant
 
 from .conftest import JEFF_TOKEN, QUINN_TOKEN, READ_TOKEN, TEST_TOKEN, mysql_only, token_client
+from .factories import ThreadFactory
 from .helpers import StatementCounter
 
 
@@ -254,14 +255,11 @@ def test_listing_with_unread_counts_stays_a_constant_number_of_statements(servic
         assert response.status_code == 200
         return len(counter.statements), response.json
 
-    first = new_thread(service, ["quinn", "jeff"])
-    post(service, first, "jeff")
+    ThreadFactory(users=["quinn", "jeff"], messages=[("jeff", "hi")])
     few, listed = statements_to_list()
     assert [t["unread_count"] for t in listed] == [1]
     for i in range(20):
-        more = new_thread(service, ["quinn", f"user{i}"])
-        for _ in range(i % 3):
-            post(service, more, f"user{i}")
+        ThreadFactory(users=["quinn", f"user{i}"], messages=[(f"user{i}", "hi")] * (i % 3))
     many, listed = statements_to_list()
     assert len(listed) == 21
     assert sorted(t["unread_count"] for t in listed) == sorted([1] + [i % 3 for i in range(20)])

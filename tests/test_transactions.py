@@ -1,24 +1,19 @@
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from intrasoft import database
 from intrasoft.database import is_retryable, run_in_transaction
 from intrasoft.opportunities.models import IdempotencyKey, Opportunity
 
-from .factories import CustomerFactory
+from .factories import TEST_CLIENT, CustomerFactory, delivery_date, opportunity_payload
 from .faults import fail_statements, lose_reply_after_commit, mysql_error
-from .test_idempotency import CLIENT
 
-BODY = {
-    "cid": 1,
-    "name": "Retried deal",
-    "product": "accounting",
-    "monthly_estimated_revenue": "500.00",
-    "estimated_delivery_date": (database.today() + timedelta(days=10)).isoformat(),
-}
+BODY = opportunity_payload(
+    name="Retried deal",
+    product="accounting",
+    monthly_estimated_revenue="500.00",
+    estimated_delivery_date=delivery_date(10).isoformat(),
+)
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +56,7 @@ def test_gives_up_after_bounded_attempts_with_503_and_nothing_written(client, db
     assert response.json["code"] == 503 and "Traceback" not in response.get_data(as_text=True)
     assert rows(db) == 0
     # The key was released: the client's retry goes through.
-    assert db.session.get(IdempotencyKey, {"client": CLIENT, "key": "k-1"}) is None
+    assert db.session.get(IdempotencyKey, {"client": TEST_CLIENT, "key": "k-1"}) is None
     retry = client.post("/api/opportunities", json=BODY, headers={"Idempotency-Key": "k-1"})
     assert retry.status_code == 201 and rows(db) == 1
 

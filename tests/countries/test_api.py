@@ -7,10 +7,10 @@ from sqlalchemy import insert
 
 from intrasoft.countries.client import uuid_from_email
 from intrasoft.countries.lock import SyncLockHandle
-from intrasoft.countries.models import CountryPerson, SyncRun
+from intrasoft.countries.models import CountryPerson
 from intrasoft.countries.schemas import CountriesSchema, SyncRunSchema
-from intrasoft.database import utcnow
 
+from ..factories import SyncRunFactory
 from ..helpers import StatementCounter
 
 
@@ -22,9 +22,7 @@ def person_id(email):
 def make_snapshot(db, people, *, status="succeeded", uuids=True):
     """A run with these people: (country, first, last, gender, email) tuples; ``uuids=False`` stores
     rows without a uuid, as rows written before every person had one."""
-    run = SyncRun(trigger="seed", status=status, started_at=utcnow(), finished_at=utcnow(), rows_stored=len(people))
-    db.session.add(run)
-    db.session.flush()
+    run = SyncRunFactory(status=status, rows_stored=len(people))
     rows = [
         {
             "run_id": run.id,

@@ -14,11 +14,11 @@ from sqlalchemy.exc import OperationalError
 
 from intrasoft.countries import metrics as countries_metrics
 from intrasoft.countries.metrics import COLLECTOR, DURATION_BUCKETS, CountrySyncCollector
-from intrasoft.countries.models import SyncRun
 from intrasoft.countries.service import run_sync
 from intrasoft.observability import add_scrape_collector
 
 from ..conftest import make_app
+from ..factories import SyncRunFactory
 from ..helpers import StatementCounter
 
 RUNS = "intrasoft_country_sync_runs_total"
@@ -44,7 +44,7 @@ def bucket(le: str):
 
 def record(db, status, *, duration_ms=None, rows=0, finished_at=None):
     """A run as another process would have recorded it (straight into the table)."""
-    run = SyncRun(
+    return SyncRunFactory(
         trigger="scheduler",
         status=status,
         started_at=datetime(2026, 1, 1),
@@ -53,9 +53,6 @@ def record(db, status, *, duration_ms=None, rows=0, finished_at=None):
         rows_stored=rows,
         results_requested=rows,
     )
-    db.session.add(run)
-    db.session.commit()
-    return run
 
 
 @pytest.fixture()

@@ -13,6 +13,7 @@ from intrasoft.countries.service import SyncBusy, run_sync
 from intrasoft.database import run_in_transaction
 
 from ..conftest import MYSQL
+from ..factories import SyncRunFactory
 
 
 def served(client):
@@ -139,9 +140,7 @@ def test_duplicates_and_invalid_records_below_the_threshold(db, fake):
 
 
 def test_runs_left_running_by_a_dead_process_are_closed(db, fake):
-    ghost = SyncRun(trigger="scheduler", status="running", started_at=service.utcnow(), results_requested=40)
-    db.session.add(ghost)
-    db.session.commit()
+    ghost = SyncRunFactory(trigger="scheduler", status="running", results_requested=40)
     run = run_sync("cli")
     db.session.refresh(ghost)
     assert run.status == "succeeded"
