@@ -3,7 +3,9 @@ their status, field and headers, and a refusal inside a write transaction writes
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -145,3 +147,21 @@ def test_a_refusal_inside_a_write_transaction_writes_nothing(refusing_app, db):
     )
     assert response.status_code == 409 and response.json["message"] == "Refused after the write."
     assert db.session.scalar(select(func.count()).select_from(Thread)) == 0
+
+
+def test_services_raise_and_never_abort():
+    """The convention the error layer relies on: no service (nor the rules modules beside them)
+    imports flask-smorest's ``abort`` or builds an HTTP error itself."""
+    package = Path(__file__).resolve().parents[1] / "intrasoft"
+    modules = [*package.glob("*/service.py"), *package.glob("*/*/service.py")]
+    modules += [package / "threads/access.py", package / "opportunities/idempotency.py", package / "preconditions.py"]
+    assert len(modules) >= 8
+    for module in modules:
+        tree = ast.parse(module.read_text())
+        imported = {
+            name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom | ast.Import)
+            for name in [getattr(node, "module", None) or "", *(alias.name for alias in node.names)]
+        }
+        assert not {"flask_smorest", "abort", "errors"} & imported, module
